@@ -1,0 +1,224 @@
+//! aarch64 Linux system calls.
+//!
+//! ABI (see syscall(2), "Architecture calling conventions"):
+//! - instruction: `svc 0`
+//! - number: `x8`
+//! - arguments: `x0` to `x5`
+//! - return: `x0` (which also carries the first argument), a value in -4095..=-1 is `-errno`
+//! - clobbered: nothing among the general-purpose and FP/SIMD registers; the kernel restores
+//!   them and the flags (NZCV), and touches no user stack, hence `options(nostack,
+//!   preserves_flags)`. With SVE, the kernel discards the SVE-only state on every system call
+//!   (`Documentation/arch/arm64/sve.rst`): the predicate registers `p0`-`p15` and `ffr` are
+//!   declared clobbered here. The bits of `z0`-`z31` above the 128 that alias `v0`-`v31` are
+//!   discarded as well; inline asm cannot name them apart from the whole register, so they are
+//!   not declared. freepoll holds no value there; a program compiled with `+sve` that keeps one
+//!   live across a system call must not use these stubs.
+//!
+//! The stubs never claim `readonly` or `pure`: several calls write user memory, and the caller
+//! of a raw stub is the only one who knows which.
+
+/// The system call numbers freepoll and its freestanding users need (the generic table,
+/// `include/uapi/asm-generic/unistd.h`, which this architecture uses).
+pub mod nr {
+    /// eventfd2(2)
+    pub const EVENTFD2: usize = 19;
+    /// epoll_create1(2)
+    pub const EPOLL_CREATE1: usize = 20;
+    /// epoll_ctl(2)
+    pub const EPOLL_CTL: usize = 21;
+    /// epoll_pwait(2)
+    pub const EPOLL_PWAIT: usize = 22;
+    /// ioctl(2)
+    pub const IOCTL: usize = 29;
+    /// close(2)
+    pub const CLOSE: usize = 57;
+    /// pipe2(2)
+    pub const PIPE2: usize = 59;
+    /// read(2)
+    pub const READ: usize = 63;
+    /// write(2)
+    pub const WRITE: usize = 64;
+    /// exit_group(2)
+    pub const EXIT_GROUP: usize = 94;
+    /// clock_gettime(2)
+    pub const CLOCK_GETTIME: usize = 113;
+    /// tgkill(2)
+    pub const TGKILL: usize = 131;
+    /// reboot(2)
+    pub const REBOOT: usize = 142;
+    /// getpid(2)
+    pub const GETPID: usize = 172;
+    /// gettid(2)
+    pub const GETTID: usize = 178;
+    /// epoll_pwait2(2), Linux 5.11
+    pub const EPOLL_PWAIT2: usize = 441;
+}
+
+/// `svc 0` with no arguments. Number in `x8`.
+///
+/// # Safety
+/// The caller upholds the contract of system call `nr`.
+#[inline(always)]
+pub unsafe fn syscall0(nr: usize) -> usize {
+    let ret;
+    // SAFETY: the caller upholds the contract of `nr`; the kernel preserves every register
+    // except x0 (result) and the SVE predicate state, all declared here.
+    unsafe {
+        core::arch::asm!(
+            "svc 0",
+            lateout("x0") ret,
+            in("x8") nr,
+            out("p0") _, out("p1") _, out("p2") _, out("p3") _, out("p4") _, out("p5") _,
+            out("p6") _, out("p7") _, out("p8") _, out("p9") _, out("p10") _, out("p11") _,
+            out("p12") _, out("p13") _, out("p14") _, out("p15") _, out("ffr") _,
+            options(nostack, preserves_flags),
+        );
+    }
+    ret
+}
+
+/// `svc 0` with one argument. Number in `x8`; argument in `x0`.
+///
+/// # Safety
+/// The caller upholds the contract of system call `nr` for this argument: pointers valid for
+/// what the kernel reads or writes, fds as that call requires.
+#[inline(always)]
+pub unsafe fn syscall1(nr: usize, a0: usize) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel.
+    unsafe {
+        core::arch::asm!(
+            "svc 0",
+            inlateout("x0") a0 => ret,
+            in("x8") nr,
+            out("p0") _, out("p1") _, out("p2") _, out("p3") _, out("p4") _, out("p5") _,
+            out("p6") _, out("p7") _, out("p8") _, out("p9") _, out("p10") _, out("p11") _,
+            out("p12") _, out("p13") _, out("p14") _, out("p15") _, out("ffr") _,
+            options(nostack, preserves_flags),
+        );
+    }
+    ret
+}
+
+/// `svc 0` with two arguments. Number in `x8`; arguments in `x0`, `x1`.
+///
+/// # Safety
+/// As for [`syscall1`], for every argument.
+#[inline(always)]
+pub unsafe fn syscall2(nr: usize, a0: usize, a1: usize) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel.
+    unsafe {
+        core::arch::asm!(
+            "svc 0",
+            inlateout("x0") a0 => ret,
+            in("x8") nr,
+            in("x1") a1,
+            out("p0") _, out("p1") _, out("p2") _, out("p3") _, out("p4") _, out("p5") _,
+            out("p6") _, out("p7") _, out("p8") _, out("p9") _, out("p10") _, out("p11") _,
+            out("p12") _, out("p13") _, out("p14") _, out("p15") _, out("ffr") _,
+            options(nostack, preserves_flags),
+        );
+    }
+    ret
+}
+
+/// `svc 0` with three arguments. Number in `x8`; arguments in `x0`, `x1`, `x2`.
+///
+/// # Safety
+/// As for [`syscall1`], for every argument.
+#[inline(always)]
+pub unsafe fn syscall3(nr: usize, a0: usize, a1: usize, a2: usize) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel.
+    unsafe {
+        core::arch::asm!(
+            "svc 0",
+            inlateout("x0") a0 => ret,
+            in("x8") nr,
+            in("x1") a1, in("x2") a2,
+            out("p0") _, out("p1") _, out("p2") _, out("p3") _, out("p4") _, out("p5") _,
+            out("p6") _, out("p7") _, out("p8") _, out("p9") _, out("p10") _, out("p11") _,
+            out("p12") _, out("p13") _, out("p14") _, out("p15") _, out("ffr") _,
+            options(nostack, preserves_flags),
+        );
+    }
+    ret
+}
+
+/// `svc 0` with four arguments. Number in `x8`; arguments in `x0`, `x1`, `x2`, `x3`.
+///
+/// # Safety
+/// As for [`syscall1`], for every argument.
+#[inline(always)]
+pub unsafe fn syscall4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel.
+    unsafe {
+        core::arch::asm!(
+            "svc 0",
+            inlateout("x0") a0 => ret,
+            in("x8") nr,
+            in("x1") a1, in("x2") a2, in("x3") a3,
+            out("p0") _, out("p1") _, out("p2") _, out("p3") _, out("p4") _, out("p5") _,
+            out("p6") _, out("p7") _, out("p8") _, out("p9") _, out("p10") _, out("p11") _,
+            out("p12") _, out("p13") _, out("p14") _, out("p15") _, out("ffr") _,
+            options(nostack, preserves_flags),
+        );
+    }
+    ret
+}
+
+/// `svc 0` with five arguments. Number in `x8`; arguments in `x0`, `x1`, `x2`, `x3`, `x4`.
+///
+/// # Safety
+/// As for [`syscall1`], for every argument.
+#[inline(always)]
+pub unsafe fn syscall5(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize, a4: usize) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel.
+    unsafe {
+        core::arch::asm!(
+            "svc 0",
+            inlateout("x0") a0 => ret,
+            in("x8") nr,
+            in("x1") a1, in("x2") a2, in("x3") a3, in("x4") a4,
+            out("p0") _, out("p1") _, out("p2") _, out("p3") _, out("p4") _, out("p5") _,
+            out("p6") _, out("p7") _, out("p8") _, out("p9") _, out("p10") _, out("p11") _,
+            out("p12") _, out("p13") _, out("p14") _, out("p15") _, out("ffr") _,
+            options(nostack, preserves_flags),
+        );
+    }
+    ret
+}
+
+/// `svc 0` with six arguments. Number in `x8`; arguments in `x0`, `x1`, `x2`, `x3`, `x4`, `x5`.
+///
+/// # Safety
+/// As for [`syscall1`], for every argument.
+#[inline(always)]
+pub unsafe fn syscall6(
+    nr: usize,
+    a0: usize,
+    a1: usize,
+    a2: usize,
+    a3: usize,
+    a4: usize,
+    a5: usize,
+) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel.
+    unsafe {
+        core::arch::asm!(
+            "svc 0",
+            inlateout("x0") a0 => ret,
+            in("x8") nr,
+            in("x1") a1, in("x2") a2, in("x3") a3, in("x4") a4, in("x5") a5,
+            out("p0") _, out("p1") _, out("p2") _, out("p3") _, out("p4") _, out("p5") _,
+            out("p6") _, out("p7") _, out("p8") _, out("p9") _, out("p10") _, out("p11") _,
+            out("p12") _, out("p13") _, out("p14") _, out("p15") _, out("ffr") _,
+            options(nostack, preserves_flags),
+        );
+    }
+    ret
+}

@@ -1,0 +1,242 @@
+//! riscv64 Linux system calls.
+//!
+//! ABI (see syscall(2), "Architecture calling conventions"):
+//! - instruction: `ecall`
+//! - number: `a7`
+//! - arguments: `a0` to `a5`
+//! - return: `a0` (which also carries the first argument), a value in -4095..=-1 is `-errno`
+//! - clobbered: the vector registers `v0`-`v31`. The kernel restores every general-purpose and
+//!   floating-point register, but leaves the vector state unspecified after a system call
+//!   (`Documentation/arch/riscv/vector.rst`), so every vector register is declared clobbered.
+//!   RISC-V has no flags register; `preserves_flags` is not claimed, since the vector CSRs
+//!   (`vtype`, `vl`) are not guaranteed either. The kernel touches no user stack: `nostack`.
+//!
+//! The stubs never claim `readonly` or `pure`: several calls write user memory, and the caller
+//! of a raw stub is the only one who knows which.
+
+/// The system call numbers freepoll and its freestanding users need (the generic table,
+/// `include/uapi/asm-generic/unistd.h`, which this architecture uses).
+pub mod nr {
+    /// eventfd2(2)
+    pub const EVENTFD2: usize = 19;
+    /// epoll_create1(2)
+    pub const EPOLL_CREATE1: usize = 20;
+    /// epoll_ctl(2)
+    pub const EPOLL_CTL: usize = 21;
+    /// epoll_pwait(2)
+    pub const EPOLL_PWAIT: usize = 22;
+    /// ioctl(2)
+    pub const IOCTL: usize = 29;
+    /// close(2)
+    pub const CLOSE: usize = 57;
+    /// pipe2(2)
+    pub const PIPE2: usize = 59;
+    /// read(2)
+    pub const READ: usize = 63;
+    /// write(2)
+    pub const WRITE: usize = 64;
+    /// exit_group(2)
+    pub const EXIT_GROUP: usize = 94;
+    /// clock_gettime(2)
+    pub const CLOCK_GETTIME: usize = 113;
+    /// tgkill(2)
+    pub const TGKILL: usize = 131;
+    /// reboot(2)
+    pub const REBOOT: usize = 142;
+    /// getpid(2)
+    pub const GETPID: usize = 172;
+    /// gettid(2)
+    pub const GETTID: usize = 178;
+    /// epoll_pwait2(2), Linux 5.11
+    pub const EPOLL_PWAIT2: usize = 441;
+}
+
+/// `ecall` with no arguments. Number in `a7`.
+///
+/// # Safety
+/// The caller upholds the contract of system call `nr`.
+#[inline(always)]
+pub unsafe fn syscall0(nr: usize) -> usize {
+    let ret;
+    // SAFETY: the caller upholds the contract of `nr`; the kernel preserves every register
+    // except a0 (result) and the vector state, all declared here.
+    unsafe {
+        core::arch::asm!(
+            "ecall",
+            lateout("a0") ret,
+            in("a7") nr,
+            out("v0") _, out("v1") _, out("v2") _, out("v3") _, out("v4") _, out("v5") _,
+            out("v6") _, out("v7") _, out("v8") _, out("v9") _, out("v10") _, out("v11") _,
+            out("v12") _, out("v13") _, out("v14") _, out("v15") _, out("v16") _, out("v17") _,
+            out("v18") _, out("v19") _, out("v20") _, out("v21") _, out("v22") _, out("v23") _,
+            out("v24") _, out("v25") _, out("v26") _, out("v27") _, out("v28") _, out("v29") _,
+            out("v30") _, out("v31") _,
+            options(nostack),
+        );
+    }
+    ret
+}
+
+/// `ecall` with one argument. Number in `a7`; argument in `a0`.
+///
+/// # Safety
+/// The caller upholds the contract of system call `nr` for this argument: pointers valid for
+/// what the kernel reads or writes, fds as that call requires.
+#[inline(always)]
+pub unsafe fn syscall1(nr: usize, a0: usize) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel.
+    unsafe {
+        core::arch::asm!(
+            "ecall",
+            inlateout("a0") a0 => ret,
+            in("a7") nr,
+            out("v0") _, out("v1") _, out("v2") _, out("v3") _, out("v4") _, out("v5") _,
+            out("v6") _, out("v7") _, out("v8") _, out("v9") _, out("v10") _, out("v11") _,
+            out("v12") _, out("v13") _, out("v14") _, out("v15") _, out("v16") _, out("v17") _,
+            out("v18") _, out("v19") _, out("v20") _, out("v21") _, out("v22") _, out("v23") _,
+            out("v24") _, out("v25") _, out("v26") _, out("v27") _, out("v28") _, out("v29") _,
+            out("v30") _, out("v31") _,
+            options(nostack),
+        );
+    }
+    ret
+}
+
+/// `ecall` with two arguments. Number in `a7`; arguments in `a0`, `a1`.
+///
+/// # Safety
+/// As for [`syscall1`], for every argument.
+#[inline(always)]
+pub unsafe fn syscall2(nr: usize, a0: usize, a1: usize) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel.
+    unsafe {
+        core::arch::asm!(
+            "ecall",
+            inlateout("a0") a0 => ret,
+            in("a7") nr,
+            in("a1") a1,
+            out("v0") _, out("v1") _, out("v2") _, out("v3") _, out("v4") _, out("v5") _,
+            out("v6") _, out("v7") _, out("v8") _, out("v9") _, out("v10") _, out("v11") _,
+            out("v12") _, out("v13") _, out("v14") _, out("v15") _, out("v16") _, out("v17") _,
+            out("v18") _, out("v19") _, out("v20") _, out("v21") _, out("v22") _, out("v23") _,
+            out("v24") _, out("v25") _, out("v26") _, out("v27") _, out("v28") _, out("v29") _,
+            out("v30") _, out("v31") _,
+            options(nostack),
+        );
+    }
+    ret
+}
+
+/// `ecall` with three arguments. Number in `a7`; arguments in `a0`, `a1`, `a2`.
+///
+/// # Safety
+/// As for [`syscall1`], for every argument.
+#[inline(always)]
+pub unsafe fn syscall3(nr: usize, a0: usize, a1: usize, a2: usize) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel.
+    unsafe {
+        core::arch::asm!(
+            "ecall",
+            inlateout("a0") a0 => ret,
+            in("a7") nr,
+            in("a1") a1, in("a2") a2,
+            out("v0") _, out("v1") _, out("v2") _, out("v3") _, out("v4") _, out("v5") _,
+            out("v6") _, out("v7") _, out("v8") _, out("v9") _, out("v10") _, out("v11") _,
+            out("v12") _, out("v13") _, out("v14") _, out("v15") _, out("v16") _, out("v17") _,
+            out("v18") _, out("v19") _, out("v20") _, out("v21") _, out("v22") _, out("v23") _,
+            out("v24") _, out("v25") _, out("v26") _, out("v27") _, out("v28") _, out("v29") _,
+            out("v30") _, out("v31") _,
+            options(nostack),
+        );
+    }
+    ret
+}
+
+/// `ecall` with four arguments. Number in `a7`; arguments in `a0`, `a1`, `a2`, `a3`.
+///
+/// # Safety
+/// As for [`syscall1`], for every argument.
+#[inline(always)]
+pub unsafe fn syscall4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel.
+    unsafe {
+        core::arch::asm!(
+            "ecall",
+            inlateout("a0") a0 => ret,
+            in("a7") nr,
+            in("a1") a1, in("a2") a2, in("a3") a3,
+            out("v0") _, out("v1") _, out("v2") _, out("v3") _, out("v4") _, out("v5") _,
+            out("v6") _, out("v7") _, out("v8") _, out("v9") _, out("v10") _, out("v11") _,
+            out("v12") _, out("v13") _, out("v14") _, out("v15") _, out("v16") _, out("v17") _,
+            out("v18") _, out("v19") _, out("v20") _, out("v21") _, out("v22") _, out("v23") _,
+            out("v24") _, out("v25") _, out("v26") _, out("v27") _, out("v28") _, out("v29") _,
+            out("v30") _, out("v31") _,
+            options(nostack),
+        );
+    }
+    ret
+}
+
+/// `ecall` with five arguments. Number in `a7`; arguments in `a0`, `a1`, `a2`, `a3`, `a4`.
+///
+/// # Safety
+/// As for [`syscall1`], for every argument.
+#[inline(always)]
+pub unsafe fn syscall5(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize, a4: usize) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel.
+    unsafe {
+        core::arch::asm!(
+            "ecall",
+            inlateout("a0") a0 => ret,
+            in("a7") nr,
+            in("a1") a1, in("a2") a2, in("a3") a3, in("a4") a4,
+            out("v0") _, out("v1") _, out("v2") _, out("v3") _, out("v4") _, out("v5") _,
+            out("v6") _, out("v7") _, out("v8") _, out("v9") _, out("v10") _, out("v11") _,
+            out("v12") _, out("v13") _, out("v14") _, out("v15") _, out("v16") _, out("v17") _,
+            out("v18") _, out("v19") _, out("v20") _, out("v21") _, out("v22") _, out("v23") _,
+            out("v24") _, out("v25") _, out("v26") _, out("v27") _, out("v28") _, out("v29") _,
+            out("v30") _, out("v31") _,
+            options(nostack),
+        );
+    }
+    ret
+}
+
+/// `ecall` with six arguments. Number in `a7`; arguments in `a0`, `a1`, `a2`, `a3`, `a4`, `a5`.
+///
+/// # Safety
+/// As for [`syscall1`], for every argument.
+#[inline(always)]
+pub unsafe fn syscall6(
+    nr: usize,
+    a0: usize,
+    a1: usize,
+    a2: usize,
+    a3: usize,
+    a4: usize,
+    a5: usize,
+) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel.
+    unsafe {
+        core::arch::asm!(
+            "ecall",
+            inlateout("a0") a0 => ret,
+            in("a7") nr,
+            in("a1") a1, in("a2") a2, in("a3") a3, in("a4") a4, in("a5") a5,
+            out("v0") _, out("v1") _, out("v2") _, out("v3") _, out("v4") _, out("v5") _,
+            out("v6") _, out("v7") _, out("v8") _, out("v9") _, out("v10") _, out("v11") _,
+            out("v12") _, out("v13") _, out("v14") _, out("v15") _, out("v16") _, out("v17") _,
+            out("v18") _, out("v19") _, out("v20") _, out("v21") _, out("v22") _, out("v23") _,
+            out("v24") _, out("v25") _, out("v26") _, out("v27") _, out("v28") _, out("v29") _,
+            out("v30") _, out("v31") _,
+            options(nostack),
+        );
+    }
+    ret
+}

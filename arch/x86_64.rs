@@ -1,0 +1,202 @@
+//! x86_64 Linux system calls.
+//!
+//! ABI (see syscall(2), "Architecture calling conventions"):
+//! - instruction: `syscall`
+//! - number: `rax`
+//! - arguments: `rdi`, `rsi`, `rdx`, `r10`, `r8`, `r9` (`r10`, not `rcx`: `syscall` itself
+//!   overwrites `rcx`)
+//! - return: `rax`, a value in -4095..=-1 is `-errno`
+//! - clobbered: `rcx` (the return address) and `r11` (the saved `rflags`); the kernel restores
+//!   every other register, the flags included, and touches no user stack, hence
+//!   `options(nostack, preserves_flags)`.
+//!
+//! The stubs never claim `readonly` or `pure`: several calls write user memory, and the caller
+//! of a raw stub is the only one who knows which.
+
+/// The system call numbers freepoll and its freestanding users need
+/// (`arch/x86/entry/syscalls/syscall_64.tbl`).
+pub mod nr {
+    /// read(2)
+    pub const READ: usize = 0;
+    /// write(2)
+    pub const WRITE: usize = 1;
+    /// close(2)
+    pub const CLOSE: usize = 3;
+    /// ioctl(2)
+    pub const IOCTL: usize = 16;
+    /// getpid(2)
+    pub const GETPID: usize = 39;
+    /// gettid(2)
+    pub const GETTID: usize = 186;
+    /// reboot(2)
+    pub const REBOOT: usize = 169;
+    /// clock_gettime(2)
+    pub const CLOCK_GETTIME: usize = 228;
+    /// exit_group(2)
+    pub const EXIT_GROUP: usize = 231;
+    /// epoll_ctl(2)
+    pub const EPOLL_CTL: usize = 233;
+    /// tgkill(2)
+    pub const TGKILL: usize = 234;
+    /// epoll_pwait(2)
+    pub const EPOLL_PWAIT: usize = 281;
+    /// eventfd2(2)
+    pub const EVENTFD2: usize = 290;
+    /// epoll_create1(2)
+    pub const EPOLL_CREATE1: usize = 291;
+    /// pipe2(2)
+    pub const PIPE2: usize = 293;
+    /// epoll_pwait2(2), Linux 5.11
+    pub const EPOLL_PWAIT2: usize = 441;
+}
+
+/// `syscall` with no arguments. Number in `rax`.
+///
+/// # Safety
+/// The caller upholds the contract of system call `nr`.
+#[inline(always)]
+pub unsafe fn syscall0(nr: usize) -> usize {
+    let ret;
+    // SAFETY: the caller upholds the contract of `nr`; the kernel preserves every register
+    // except rax (result), rcx (return address) and r11 (saved rflags), all declared here.
+    unsafe {
+        core::arch::asm!(
+            "syscall",
+            inlateout("rax") nr => ret,
+            lateout("rcx") _, lateout("r11") _,
+            options(nostack, preserves_flags),
+        );
+    }
+    ret
+}
+
+/// `syscall` with one argument. Number in `rax`; argument in `rdi`.
+///
+/// # Safety
+/// The caller upholds the contract of system call `nr` for this argument: pointers valid for
+/// what the kernel reads or writes, fds as that call requires.
+#[inline(always)]
+pub unsafe fn syscall1(nr: usize, a0: usize) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`; rdi is only read by the kernel.
+    unsafe {
+        core::arch::asm!(
+            "syscall",
+            inlateout("rax") nr => ret,
+            in("rdi") a0,
+            lateout("rcx") _, lateout("r11") _,
+            options(nostack, preserves_flags),
+        );
+    }
+    ret
+}
+
+/// `syscall` with two arguments. Number in `rax`; arguments in `rdi`, `rsi`.
+///
+/// # Safety
+/// As for [`syscall1`], for both arguments.
+#[inline(always)]
+pub unsafe fn syscall2(nr: usize, a0: usize, a1: usize) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel.
+    unsafe {
+        core::arch::asm!(
+            "syscall",
+            inlateout("rax") nr => ret,
+            in("rdi") a0, in("rsi") a1,
+            lateout("rcx") _, lateout("r11") _,
+            options(nostack, preserves_flags),
+        );
+    }
+    ret
+}
+
+/// `syscall` with three arguments. Number in `rax`; arguments in `rdi`, `rsi`, `rdx`.
+///
+/// # Safety
+/// As for [`syscall1`], for every argument.
+#[inline(always)]
+pub unsafe fn syscall3(nr: usize, a0: usize, a1: usize, a2: usize) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel.
+    unsafe {
+        core::arch::asm!(
+            "syscall",
+            inlateout("rax") nr => ret,
+            in("rdi") a0, in("rsi") a1, in("rdx") a2,
+            lateout("rcx") _, lateout("r11") _,
+            options(nostack, preserves_flags),
+        );
+    }
+    ret
+}
+
+/// `syscall` with four arguments. Number in `rax`; arguments in `rdi`, `rsi`, `rdx`, `r10`.
+///
+/// # Safety
+/// As for [`syscall1`], for every argument.
+#[inline(always)]
+pub unsafe fn syscall4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel.
+    unsafe {
+        core::arch::asm!(
+            "syscall",
+            inlateout("rax") nr => ret,
+            in("rdi") a0, in("rsi") a1, in("rdx") a2, in("r10") a3,
+            lateout("rcx") _, lateout("r11") _,
+            options(nostack, preserves_flags),
+        );
+    }
+    ret
+}
+
+/// `syscall` with five arguments. Number in `rax`; arguments in `rdi`, `rsi`, `rdx`, `r10`,
+/// `r8`.
+///
+/// # Safety
+/// As for [`syscall1`], for every argument.
+#[inline(always)]
+pub unsafe fn syscall5(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize, a4: usize) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel.
+    unsafe {
+        core::arch::asm!(
+            "syscall",
+            inlateout("rax") nr => ret,
+            in("rdi") a0, in("rsi") a1, in("rdx") a2, in("r10") a3, in("r8") a4,
+            lateout("rcx") _, lateout("r11") _,
+            options(nostack, preserves_flags),
+        );
+    }
+    ret
+}
+
+/// `syscall` with six arguments. Number in `rax`; arguments in `rdi`, `rsi`, `rdx`, `r10`,
+/// `r8`, `r9`.
+///
+/// # Safety
+/// As for [`syscall1`], for every argument.
+#[inline(always)]
+pub unsafe fn syscall6(
+    nr: usize,
+    a0: usize,
+    a1: usize,
+    a2: usize,
+    a3: usize,
+    a4: usize,
+    a5: usize,
+) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel.
+    unsafe {
+        core::arch::asm!(
+            "syscall",
+            inlateout("rax") nr => ret,
+            in("rdi") a0, in("rsi") a1, in("rdx") a2, in("r10") a3, in("r8") a4, in("r9") a5,
+            lateout("rcx") _, lateout("r11") _,
+            options(nostack, preserves_flags),
+        );
+    }
+    ret
+}

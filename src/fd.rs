@@ -1,0 +1,178 @@
+//! File descriptors with lifetimes: [`OwnedFd`] closes on drop, [`BorrowedFd`] cannot outlive
+//! the descriptor it borrows, and [`AsFd`] lets every function take either.
+//!
+//! With the `std` feature these are std's own types, re-exported, so `&TcpListener`,
+//! `&UnixStream`, `&File` and every other std handle pass straight into freepoll. Without it,
+//! this module defines the same types with the same contracts for `no_std` programs.
+//!
+//! The `std` feature changes which trait `AsFd` is. A library that implements
+//! `freepoll::fd::AsFd` for its own type should implement it from std (enable `std`) or accept
+//! that its implementation belongs to the `no_std` trait, which is a different trait once any
+//! crate in the build turns `std` on.
+
+#[cfg(feature = "std")]
+pub use std::os::unix::io::{AsFd, AsRawFd, BorrowedFd, FromRawFd, IntoRawFd, OwnedFd, RawFd};
+
+#[cfg(not(feature = "std"))]
+pub use self::nostd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, IntoRawFd, OwnedFd, RawFd};
+
+#[cfg(not(feature = "std"))]
+mod nostd {
+    use crate::arch::{nr, syscall1};
+    use core::fmt;
+    use core::marker::PhantomData;
+    use core::mem::ManuallyDrop;
+
+    /// A raw file descriptor number, as the kernel sees it.
+    pub type RawFd = i32;
+
+    /// An open file descriptor that this value owns: dropping it closes the descriptor.
+    ///
+    /// # Invariant
+    /// `fd` is open and nothing else closes it.
+    #[repr(transparent)]
+    pub struct OwnedFd {
+        fd: RawFd,
+    }
+
+    /// A file descriptor borrowed for `'fd`: it stays open at least that long.
+    ///
+    /// # Invariant
+    /// `fd` is open for all of `'fd`.
+    #[derive(Clone, Copy)]
+    #[repr(transparent)]
+    pub struct BorrowedFd<'fd> {
+        fd: RawFd,
+        _owner: PhantomData<&'fd OwnedFd>,
+    }
+
+    impl BorrowedFd<'_> {
+        /// Borrows the raw descriptor `fd`.
+        ///
+        /// # Safety
+        /// `fd` must be an open file descriptor (not -1) and must stay open for the whole
+        /// lifetime of the returned value.
+        pub const unsafe fn borrow_raw(fd: RawFd) -> Self {
+            BorrowedFd {
+                fd,
+                _owner: PhantomData,
+            }
+        }
+    }
+
+    impl Drop for OwnedFd {
+        /// close(2). An error from close is ignored: the descriptor is released whatever close
+        /// answers on Linux, and retrying could close a descriptor another thread just got.
+        fn drop(&mut self) {
+            // SAFETY: this value owns `fd` (the type's invariant), so closing it cannot
+            // invalidate a descriptor anyone else holds; close reads no user memory.
+            let _ = unsafe { syscall1(nr::CLOSE, self.fd as usize) };
+        }
+    }
+
+    /// Borrows a file descriptor.
+    pub trait AsFd {
+        /// Borrows the descriptor for as long as `self` is borrowed.
+        fn as_fd(&self) -> BorrowedFd<'_>;
+    }
+
+    /// Extracts the raw descriptor number, without any lifetime.
+    pub trait AsRawFd {
+        /// The raw descriptor number. It is valid only while `self` keeps it open.
+        fn as_raw_fd(&self) -> RawFd;
+    }
+
+    /// Builds an owning value from a raw descriptor.
+    pub trait FromRawFd {
+        /// Takes ownership of `fd`.
+        ///
+        /// # Safety
+        /// `fd` must be open and owned by the caller, who hands that ownership over: nothing
+        /// else may close it afterwards.
+        unsafe fn from_raw_fd(fd: RawFd) -> Self;
+    }
+
+    /// Gives up ownership of a descriptor without closing it.
+    pub trait IntoRawFd {
+        /// Returns the raw descriptor; the caller now owns it and must close it.
+        fn into_raw_fd(self) -> RawFd;
+    }
+
+    impl AsFd for OwnedFd {
+        #[inline]
+        fn as_fd(&self) -> BorrowedFd<'_> {
+            // SAFETY: `self` owns an open descriptor (its invariant), which stays open until it
+            // is dropped, so at least as long as the borrow of `self`.
+            unsafe { BorrowedFd::borrow_raw(self.fd) }
+        }
+    }
+
+    impl AsFd for BorrowedFd<'_> {
+        #[inline]
+        fn as_fd(&self) -> BorrowedFd<'_> {
+            *self
+        }
+    }
+
+    impl<T: AsFd + ?Sized> AsFd for &T {
+        #[inline]
+        fn as_fd(&self) -> BorrowedFd<'_> {
+            T::as_fd(self)
+        }
+    }
+
+    impl<T: AsFd + ?Sized> AsFd for &mut T {
+        #[inline]
+        fn as_fd(&self) -> BorrowedFd<'_> {
+            T::as_fd(self)
+        }
+    }
+
+    impl AsRawFd for OwnedFd {
+        #[inline]
+        fn as_raw_fd(&self) -> RawFd {
+            self.fd
+        }
+    }
+
+    impl AsRawFd for BorrowedFd<'_> {
+        #[inline]
+        fn as_raw_fd(&self) -> RawFd {
+            self.fd
+        }
+    }
+
+    impl AsRawFd for RawFd {
+        #[inline]
+        fn as_raw_fd(&self) -> RawFd {
+            *self
+        }
+    }
+
+    impl FromRawFd for OwnedFd {
+        #[inline]
+        unsafe fn from_raw_fd(fd: RawFd) -> Self {
+            OwnedFd { fd }
+        }
+    }
+
+    impl IntoRawFd for OwnedFd {
+        #[inline]
+        fn into_raw_fd(self) -> RawFd {
+            // Not dropped, so not closed: ownership passes to the caller.
+            ManuallyDrop::new(self).fd
+        }
+    }
+
+    impl fmt::Debug for OwnedFd {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.debug_struct("OwnedFd").field("fd", &self.fd).finish()
+        }
+    }
+
+    impl fmt::Debug for BorrowedFd<'_> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.debug_struct("BorrowedFd").field("fd", &self.fd).finish()
+        }
+    }
+}

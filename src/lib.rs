@@ -1,0 +1,61 @@
+//! freepoll: Linux epoll for `no_std` and freestanding programs.
+//!
+//! A safe API ([`epoll`]) over borrowed file descriptors ([`fd`]), reaching the kernel through
+//! hand-written inline-asm system calls, one file per architecture (x86_64, aarch64,
+//! riscv64). No libc, no allocator, nothing between the caller and the kernel but a few
+//! instructions. Errors are [`Errno`]s.
+//!
+//! Features (none by default):
+//! - `alloc`: an [`EventVec`](epoll::EventVec) that owns and grows a heap buffer.
+//! - `std` (implies `alloc`): [`fd`] re-exports std's `OwnedFd`, `BorrowedFd` and `AsFd`, so
+//!   std's sockets and files pass straight in; `Errno` implements `std::error::Error` and
+//!   converts into `std::io::Error`.
+
+#![no_std]
+#![deny(unsafe_op_in_unsafe_fn, missing_docs)]
+#![deny(clippy::undocumented_unsafe_blocks, clippy::missing_safety_doc)]
+// No reachable panics in library code (tests may use them: they are separate crates).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::panic,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::arithmetic_side_effects
+    )
+)]
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+#[cfg(not(all(
+    any(target_os = "linux", target_os = "none"),
+    target_pointer_width = "64",
+    any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "riscv64"
+    ),
+)))]
+compile_error!(
+    "freepoll supports 64-bit Linux (or bare `*-none` targets running on Linux) on x86_64, \
+     aarch64 and riscv64 only"
+);
+
+#[cfg_attr(target_arch = "x86_64", path = "../arch/x86_64.rs")]
+#[cfg_attr(target_arch = "aarch64", path = "../arch/aarch64.rs")]
+#[cfg_attr(target_arch = "riscv64", path = "../arch/riscv64.rs")]
+mod arch;
+
+mod errno;
+mod event;
+mod event_vec;
+
+pub mod epoll;
+pub mod fd;
+pub mod raw;
+
+pub use errno::{Errno, Result};
