@@ -13,7 +13,7 @@ use core::fmt;
 /// register: a value in `-4095..=-1`. An `Errno` holds the positive number,
 /// so it is always in `1..=4095`.
 ///
-/// x86_64, aarch64 and riscv64 all share one numbering, and every error the
+/// `x86_64`, `aarch64` and `riscv64` all share one numbering, and every error the
 /// kernel defines for them has a named constant here (`Errno::BADF` for
 /// `EBADF`, and so on). A number with no constant can still be held, and is
 /// shown by its value.
@@ -34,6 +34,9 @@ pub type Result<T> = core::result::Result<T, Errno>;
 
 /// The largest error number the kernel returns.
 const MAX_ERRNO: u16 = 4095;
+
+/// The largest raw return that is not an error: `-(MAX_ERRNO + 1)` as `usize`.
+const LARGEST_NON_ERROR: usize = (MAX_ERRNO as usize).wrapping_add(1).wrapping_neg();
 
 /// Defines the named constants and the one table behind [`Errno::name`] and
 /// [`Errno::description`]: each row gives the constant, its number, the
@@ -194,11 +197,11 @@ errnos! {
 }
 
 impl Errno {
-    /// `EWOULDBLOCK` (11): alias of [`Errno::AGAIN`], Resource temporarily unavailable.
+    /// `EWOULDBLOCK` (11): alias of [`Errno::AGAIN`]: Resource temporarily unavailable.
     pub const WOULDBLOCK: Errno = Errno::AGAIN;
-    /// `EDEADLOCK` (35): alias of [`Errno::DEADLK`], Resource deadlock avoided.
+    /// `EDEADLOCK` (35): alias of [`Errno::DEADLK`]: Resource deadlock avoided.
     pub const DEADLOCK: Errno = Errno::DEADLK;
-    /// `ENOTSUP` (95): alias of [`Errno::OPNOTSUPP`], Operation not supported.
+    /// `ENOTSUP` (95): alias of [`Errno::OPNOTSUPP`]: Operation not supported.
     pub const NOTSUP: Errno = Errno::OPNOTSUPP;
 
     /// Makes an `Errno` from a positive error number.
@@ -215,6 +218,7 @@ impl Errno {
     /// assert_eq!(Errno::from_raw_os_error(-4), None);
     /// ```
     #[inline]
+    #[must_use]
     pub const fn from_raw_os_error(code: i32) -> Option<Errno> {
         match code {
             1..=4095 => Some(Errno(code as u16)),
@@ -224,6 +228,7 @@ impl Errno {
 
     /// The positive error number, as C's `errno` would hold it.
     #[inline]
+    #[must_use]
     pub const fn raw_os_error(self) -> i32 {
         self.0 as i32
     }
@@ -233,6 +238,7 @@ impl Errno {
     ///
     /// An alias gives the name of the constant it stands for: `"EAGAIN"`,
     /// `"EDEADLK"`, `"EOPNOTSUPP"`.
+    #[must_use]
     pub const fn name(self) -> Option<&'static str> {
         match lookup(self.0) {
             Some((name, _)) => Some(name),
@@ -242,6 +248,7 @@ impl Errno {
 
     /// The text of the error, such as `"Bad file descriptor"`, or `None` for
     /// a number with no name.
+    #[must_use]
     pub const fn description(self) -> Option<&'static str> {
         match lookup(self.0) {
             Some((_, desc)) => Some(desc),
@@ -250,14 +257,15 @@ impl Errno {
     }
 }
 
-/// The largest raw return that is not an error: -4096 as `usize`.
-const LARGEST_NON_ERROR: usize = -4096isize as usize;
-
 /// Splits a raw system call return into a success value or an [`Errno`].
 ///
 /// The kernel returns errors as `-errno` in the return register, so a value
 /// in `-4095..=-1`, read as `usize`, is an error and anything else is the
 /// result.
+///
+/// # Errors
+///
+/// Returns the [`Errno`] when `ret` is in `-4095..=-1` read as `usize`.
 ///
 /// # Examples
 ///
