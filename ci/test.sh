@@ -42,7 +42,7 @@ for t in "${linux[@]}"; do
     cargo test --target "$t" --all-features
 done
 
-for extra in ci/freestanding.sh ci/boot-test.sh ci/miri.sh ci/msrv.sh ci/bench-build.sh; do
+for extra in ci/freestanding.sh ci/boot-test.sh ci/miri.sh ci/msrv.sh ci/package.sh ci/bench-build.sh; do
     if [ -x "$extra" ]; then
         step "$extra"
         "$extra"

@@ -1,0 +1,1 @@
+//! Empty: this crate exists for its tests, which are freepoll's (see Cargo.toml).
