@@ -40,26 +40,61 @@
 //!
 //! **Waits are never restarted.** A signal handler that runs during [`epoll_wait`] makes it fail
 //! with [`Errno::INTR`], even when the handler was installed with `SA_RESTART` (signal(7)).
-//! Loop on `INTR` if that is what you want, and recompute the timeout when you do.
+//! [`epoll_wait_retry`] restarts it with the time that is left; a plain loop on `INTR` that
+//! passes the same timeout again lets a stream of signals stretch the wait without bound.
+//!
+//! **Blocking a signal outside the wait and unblocking it inside is one call.** Unblocking with
+//! `sigprocmask` and then waiting loses a signal that arrives in between (its handler runs
+//! before the wait, which then sleeps). [`epoll_pwait`] swaps the mask in and out atomically.
+//!
+//! **`EXCLUSIVE` is for one source shared by several epoll instances.** With it, an event on
+//! the source wakes one (or a few) of the instances that wait on it, not all. The kernel takes
+//! it only when adding, and only with `IN`, `OUT`, `ERR`, `HUP`, `WAKEUP` and `ET` beside it;
+//! [`epoll_add`] and [`epoll_mod`] check that before the call.
+//!
+//! **Timeouts finer than a millisecond need Linux 5.11.** A [`Timeout`] that is not a whole
+//! number of milliseconds uses `epoll_pwait2`; where that is missing it is rounded up (see
+//! [`Pwait2Policy`]).
 //!
 //! **x86_64 packs `struct epoll_event`.** It is 12 bytes there and 16 elsewhere; [`Event`]
 //! follows the kernel, and its fields are read by value (see [`Event`]).
 
 pub use crate::event::{CreateFlags, Event, EventFlags};
-pub use crate::event_vec::{EventVec, Iter, MAX_EVENTS};
+pub use crate::event_vec::{uninit_events, EventVec, Iter, MAX_EVENTS};
+pub use crate::params::Params;
+pub use crate::sigset::SigSet;
+pub use crate::timeout::{
+    pwait2_available, pwait2_policy, set_pwait2_policy, Pwait2Policy, Timeout,
+};
 
-use crate::arch::{nr, syscall1, syscall4, syscall6};
+use crate::arch::{nr, syscall1, syscall2, syscall3, syscall4, syscall6};
 use crate::errno::{decode_raw, Errno, Result};
 use crate::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
+use crate::params::{RawParams, EPIOCGPARAMS, EPIOCSPARAMS};
+use crate::sigset::KERNEL_SIGSET_SIZE;
+use crate::timeout::{
+    millis_rounded_up, pwait2_plan, record_pwait2_missing, record_pwait2_works, KernelTimespec,
+    Pwait2Plan, Repr,
+};
+use core::time::Duration;
 
 /// `EPOLL_CTL_ADD`, `EPOLL_CTL_DEL`, `EPOLL_CTL_MOD` (`include/uapi/linux/eventpoll.h`).
 const EPOLL_CTL_ADD: usize = 1;
 const EPOLL_CTL_DEL: usize = 2;
 const EPOLL_CTL_MOD: usize = 3;
 
-/// The kernel's `sizeof(sigset_t)` on these architectures: 64 signals, 8 bytes. epoll_pwait
-/// checks it even when the mask pointer is NULL.
-const KERNEL_SIGSET_SIZE: usize = 8;
+/// The flags the kernel accepts next to `EXCLUSIVE` (`EPOLLEXCLUSIVE_OK_BITS` in
+/// `fs/eventpoll.c`).
+const EXCLUSIVE_OK: EventFlags = EventFlags::IN
+    .union(EventFlags::OUT)
+    .union(EventFlags::ERR)
+    .union(EventFlags::HUP)
+    .union(EventFlags::WAKEUP)
+    .union(EventFlags::ET)
+    .union(EventFlags::EXCLUSIVE);
+
+/// `CLOCK_MONOTONIC` (`include/uapi/linux/time.h`).
+const CLOCK_MONOTONIC: usize = 1;
 
 /// `epoll_create1(flags)`: a new epoll instance.
 ///
@@ -103,14 +138,26 @@ pub fn epoll_create(flags: CreateFlags) -> Result<OwnedFd> {
 /// let epoll = epoll_create(CreateFlags::CLOEXEC)?;
 /// epoll_add(&epoll, &source, 1, EventFlags::IN | EventFlags::ET)?;
 /// assert_eq!(epoll_add(&epoll, &source, 1, EventFlags::IN), Err(freepoll::Errno::EXIST));
+///
+/// // EXCLUSIVE takes only IN, OUT, ERR, HUP, WAKEUP and ET beside it.
+/// let shared = epoll_create(CreateFlags::CLOEXEC)?;
+/// let bad = EventFlags::IN | EventFlags::EXCLUSIVE | EventFlags::ONESHOT;
+/// assert_eq!(epoll_add(&shared, &source, 1, bad), Err(freepoll::Errno::INVAL));
+/// epoll_add(&shared, &source, 1, EventFlags::IN | EventFlags::EXCLUSIVE)?;
 /// # Ok::<(), freepoll::Errno>(())
 /// ```
 ///
 /// # Errors
 /// - [`Errno::EXIST`]: `source` is already registered with this instance.
 /// - [`Errno::PERM`]: `source` does not support epoll (a regular file, a directory).
-/// - [`Errno::INVAL`]: `epoll` is not an epoll instance, `source` is `epoll` itself, or the
-///   flags break a rule for `EXCLUSIVE`.
+/// - [`Errno::INVAL`], before any call: `flags` has [`EXCLUSIVE`](EventFlags::EXCLUSIVE)
+///   together with a flag other than `IN`, `OUT`, `ERR`, `HUP`, `WAKEUP` and `ET` (`ONESHOT`,
+///   `RDHUP`, `PRI`, an unnamed bit, ...). An exclusive wakeup stops at the first instance
+///   with a waiter, so the kernel allows only the flags for which that waiter is sure to take
+///   the event; anything else could leave the others asleep with the event unreported.
+/// - [`Errno::INVAL`], from the kernel: `epoll` is not an epoll instance, `source` is `epoll`
+///   itself, or `flags` has `EXCLUSIVE` and `source` is an epoll instance (exclusive wakeups
+///   do not nest).
 /// - [`Errno::LOOP`]: `source` is an epoll instance and adding it would make a cycle or nest
 ///   instances too deeply.
 /// - [`Errno::NOSPC`]: the per-user limit `/proc/sys/fs/epoll/max_user_watches`.
@@ -120,8 +167,12 @@ pub fn epoll_create(flags: CreateFlags) -> Result<OwnedFd> {
 /// - [epoll_ctl(2)](https://man7.org/linux/man-pages/man2/epoll_ctl.2.html)
 #[doc(alias = "epoll_ctl")]
 #[doc(alias = "EPOLL_CTL_ADD")]
+#[doc(alias = "EPOLLEXCLUSIVE")]
 #[inline]
 pub fn epoll_add(epoll: impl AsFd, source: impl AsFd, data: u64, flags: EventFlags) -> Result<()> {
+    if flags.contains(EventFlags::EXCLUSIVE) && !EXCLUSIVE_OK.contains(flags) {
+        return Err(Errno::INVAL);
+    }
     ctl(
         epoll.as_fd().as_raw_fd(),
         EPOLL_CTL_ADD,
@@ -133,10 +184,30 @@ pub fn epoll_add(epoll: impl AsFd, source: impl AsFd, data: u64, flags: EventFla
 /// `epoll_ctl(epoll, EPOLL_CTL_MOD, source, {flags, data})`: replaces the flags and data of a
 /// registration. Re-arms a [`ONESHOT`](EventFlags::ONESHOT) registration.
 ///
+/// An [`EXCLUSIVE`](EventFlags::EXCLUSIVE) registration cannot be modified: the kernel sets up
+/// the exclusive wakeup once, when adding. Delete it and add it again instead.
+///
+/// ```
+/// use freepoll::epoll::{epoll_add, epoll_create, epoll_mod, CreateFlags, EventFlags};
+/// # use freepoll::fd::{FromRawFd, OwnedFd};
+/// # let efd = unsafe { freepoll::raw::syscall2(freepoll::raw::nr::EVENTFD2, 0, 0) };
+/// # let source = unsafe { OwnedFd::from_raw_fd(freepoll::raw::decode_raw(efd).unwrap() as i32) };
+/// let epoll = epoll_create(CreateFlags::CLOEXEC)?;
+/// epoll_add(&epoll, &source, 1, EventFlags::IN)?;
+/// epoll_mod(&epoll, &source, 2, EventFlags::IN | EventFlags::ONESHOT)?;
+/// assert_eq!(
+///     epoll_mod(&epoll, &source, 3, EventFlags::IN | EventFlags::EXCLUSIVE),
+///     Err(freepoll::Errno::INVAL),
+/// );
+/// # Ok::<(), freepoll::Errno>(())
+/// ```
+///
 /// # Errors
+/// - [`Errno::INVAL`], before any call: `flags` has [`EXCLUSIVE`](EventFlags::EXCLUSIVE),
+///   which only [`epoll_add`] can set.
+/// - [`Errno::INVAL`], from the kernel: `epoll` is not an epoll instance, or `source` was
+///   added with `EXCLUSIVE`.
 /// - [`Errno::NOENT`]: `source` is not registered with this instance.
-/// - [`Errno::INVAL`]: `epoll` is not an epoll instance, or the change involves
-///   `EXCLUSIVE`.
 /// - [`Errno::BADF`]: `epoll` or `source` is not an open descriptor.
 ///
 /// # References
@@ -145,6 +216,9 @@ pub fn epoll_add(epoll: impl AsFd, source: impl AsFd, data: u64, flags: EventFla
 #[doc(alias = "EPOLL_CTL_MOD")]
 #[inline]
 pub fn epoll_mod(epoll: impl AsFd, source: impl AsFd, data: u64, flags: EventFlags) -> Result<()> {
+    if flags.contains(EventFlags::EXCLUSIVE) {
+        return Err(Errno::INVAL);
+    }
     ctl(
         epoll.as_fd().as_raw_fd(),
         EPOLL_CTL_MOD,
@@ -200,60 +274,381 @@ fn ctl(epoll: RawFd, op: usize, source: RawFd, event: Option<Event>) -> Result<(
 /// `epoll_pwait(epoll, events, capacity, timeout, NULL)`: waits for events.
 ///
 /// Replaces the contents of `events` with what the kernel returned and returns how many that
-/// is. `timeout` is in milliseconds: 0 returns at once, -1 (any negative value) waits until an
-/// event arrives.
+/// is. `timeout` is a [`Timeout`]: milliseconds as C takes them (`0` returns at once, `-1` or
+/// any negative value waits until an event arrives), a [`Duration`], or an
+/// `Option<Duration>` (`None` waits forever).
 ///
-/// The call is `epoll_pwait` with a NULL signal mask on every architecture, which is
-/// `epoll_wait` (aarch64 and riscv64 have no `epoll_wait`).
+/// A whole number of milliseconds goes to `epoll_pwait` with a NULL signal mask, which is
+/// `epoll_wait` on every architecture (aarch64 and riscv64 have no `epoll_wait`). Any other
+/// duration goes to `epoll_pwait2` (Linux 5.11) as an exact timespec or, where that call is
+/// missing, to `epoll_pwait` rounded up to whole milliseconds: see [`Pwait2Policy`].
 ///
 /// ```
-/// use core::mem::MaybeUninit;
-/// use freepoll::epoll::{epoll_create, epoll_wait, CreateFlags, Event, EventVec};
+/// use core::time::Duration;
+/// use freepoll::epoll::{epoll_create, epoll_wait, uninit_events, CreateFlags, EventVec};
 /// let epoll = epoll_create(CreateFlags::CLOEXEC)?;
-/// let mut buf = [MaybeUninit::<Event>::uninit(); 4];
+/// let mut buf = uninit_events::<4>();
 /// let mut events = EventVec::new(&mut buf);
 /// assert_eq!(epoll_wait(&epoll, &mut events, 0)?, 0); // nothing registered, nothing ready
+/// assert_eq!(epoll_wait(&epoll, &mut events, 1)?, 0); // 1 ms
+/// assert_eq!(epoll_wait(&epoll, &mut events, Duration::from_micros(200))?, 0);
 /// # Ok::<(), freepoll::Errno>(())
 /// ```
 ///
 /// # Errors
-/// - [`Errno::INVAL`]: `events` has capacity 0 (checked before the call), or `epoll` is not an
-///   epoll instance.
+/// - [`Errno::INVAL`], before any call: `events` has capacity 0; or `timeout` is longer than
+///   the kernel takes: more than `i64::MAX` seconds, or more than `i32::MAX` milliseconds
+///   (about 24.8 days) when it is not a whole number of milliseconds and has to be rounded up
+///   for `epoll_pwait`.
+/// - [`Errno::INVAL`], from the kernel: `epoll` is not an epoll instance.
 /// - [`Errno::INTR`]: a signal handler ran during the wait. The wait is not restarted, even
-///   with `SA_RESTART`.
+///   with `SA_RESTART`; [`epoll_wait_retry`] restarts it.
 /// - [`Errno::BADF`]: `epoll` is not an open descriptor.
+/// - [`Errno::NOSYS`], [`Errno::PERM`]: only under [`Pwait2Policy::Always`], for a timeout
+///   that is not a whole number of milliseconds: `epoll_pwait2` is missing or forbidden.
 ///
 /// On error `events` is empty.
 ///
 /// # References
-/// - [epoll_wait(2)](https://man7.org/linux/man-pages/man2/epoll_wait.2.html)
+/// - [epoll_wait(2)](https://man7.org/linux/man-pages/man2/epoll_wait.2.html) (`epoll_pwait`
+///   and `epoll_pwait2` too)
 #[doc(alias = "epoll_pwait")]
+#[doc(alias = "epoll_pwait2")]
 #[inline]
-pub fn epoll_wait(epoll: impl AsFd, events: &mut EventVec<'_>, timeout: i32) -> Result<usize> {
+pub fn epoll_wait(
+    epoll: impl AsFd,
+    events: &mut EventVec<'_>,
+    timeout: impl Into<Timeout>,
+) -> Result<usize> {
+    wait(epoll.as_fd().as_raw_fd(), events, timeout.into(), None)
+}
+
+/// `epoll_pwait(epoll, events, capacity, timeout, sigmask)`: waits for events with `sigmask`
+/// as the calling thread's signal mask.
+///
+/// The kernel installs `sigmask`, waits, and puts the thread's own mask back, as one step. A
+/// signal that the thread blocks and `sigmask` does not is therefore delivered only during the
+/// wait, even if it arrived before: its handler runs, the wait fails with [`Errno::INTR`], and
+/// the old mask is in place again when this returns. Unblocking it yourself and then calling
+/// [`epoll_wait`] would let the handler run just before the wait, which then sleeps on.
+/// `None` leaves the mask alone: that is [`epoll_wait`].
+///
+/// `timeout` is as for [`epoll_wait`], `epoll_pwait2` included (it takes the same mask).
+/// `SIGKILL` and `SIGSTOP` cannot be blocked; the kernel ignores them in `sigmask`.
+///
+/// ```
+/// use freepoll::epoll::{epoll_create, epoll_pwait, uninit_events, CreateFlags, EventVec, SigSet};
+/// let epoll = epoll_create(CreateFlags::CLOEXEC)?;
+/// let mut buf = uninit_events::<4>();
+/// let mut events = EventVec::new(&mut buf);
+///
+/// // Wait with every signal but SIGTERM blocked.
+/// let mut mask = SigSet::full();
+/// mask.remove(libc::SIGTERM)?;
+/// assert_eq!(epoll_pwait(&epoll, &mut events, 10, Some(&mask))?, 0);
+/// # Ok::<(), freepoll::Errno>(())
+/// ```
+///
+/// # Errors
+/// As [`epoll_wait`]. [`Errno::INTR`] is the expected answer when a signal that `sigmask`
+/// unblocks is pending or arrives.
+///
+/// # References
+/// - [epoll_pwait(2)](https://man7.org/linux/man-pages/man2/epoll_pwait.2.html),
+///   [sigprocmask(2)](https://man7.org/linux/man-pages/man2/sigprocmask.2.html)
+#[doc(alias = "epoll_pwait2")]
+#[inline]
+pub fn epoll_pwait(
+    epoll: impl AsFd,
+    events: &mut EventVec<'_>,
+    timeout: impl Into<Timeout>,
+    sigmask: Option<&SigSet>,
+) -> Result<usize> {
+    wait(epoll.as_fd().as_raw_fd(), events, timeout.into(), sigmask)
+}
+
+/// [`epoll_wait`] that restarts after [`Errno::INTR`] with the time that is left, so signals
+/// arriving during the wait cannot stretch it.
+///
+/// Reads `CLOCK_MONOTONIC` (the `clock_gettime` system call itself, no vDSO) before the first
+/// wait and after each interruption, and waits again for what is left of `timeout`. When
+/// nothing is left it waits once more with a zero timeout, so events that arrived are still
+/// reported. [`Timeout::FOREVER`] restarts as it is and reads no clock; [`Timeout::ZERO`]
+/// reads none either. Only `INTR` is retried: every other answer is returned.
+///
+/// The time left after an interruption is rarely a whole number of milliseconds, so restarts
+/// use `epoll_pwait2` or its rounded-up fallback (see [`Pwait2Policy`]).
+///
+/// ```
+/// use freepoll::epoll::{epoll_create, epoll_wait_retry, uninit_events, CreateFlags, EventVec};
+/// let epoll = epoll_create(CreateFlags::CLOEXEC)?;
+/// let mut buf = uninit_events::<4>();
+/// let mut events = EventVec::new(&mut buf);
+/// // 20 ms, however many signal handlers run meanwhile.
+/// assert_eq!(epoll_wait_retry(&epoll, &mut events, 20)?, 0);
+/// # Ok::<(), freepoll::Errno>(())
+/// ```
+///
+/// # Errors
+/// As [`epoll_wait`], never [`Errno::INTR`]; and whatever `clock_gettime(CLOCK_MONOTONIC)`
+/// answers, which on Linux is nothing unless a seccomp filter forbids it.
+///
+/// # References
+/// - [epoll_wait(2)](https://man7.org/linux/man-pages/man2/epoll_wait.2.html),
+///   [clock_gettime(2)](https://man7.org/linux/man-pages/man2/clock_gettime.2.html),
+///   [signal(7)](https://man7.org/linux/man-pages/man7/signal.7.html) ("Interruption of
+///   system calls")
+#[doc(alias = "EINTR")]
+pub fn epoll_wait_retry(
+    epoll: impl AsFd,
+    events: &mut EventVec<'_>,
+    timeout: impl Into<Timeout>,
+) -> Result<usize> {
     let epoll = epoll.as_fd().as_raw_fd();
+    let timeout = timeout.into();
+    let total = match timeout.duration() {
+        Some(total) if !total.is_zero() => total,
+        // Forever, or zero (a zero-timeout wait never sleeps, so nothing is left to recompute).
+        _ => loop {
+            match wait(epoll, events, timeout, None) {
+                Err(Errno::INTR) => continue,
+                other => return other,
+            }
+        },
+    };
+    // A `total` so long that the sum overflows a `Duration` is over `i64::MAX` seconds, which
+    // the first wait rejects with INVAL.
+    let deadline = monotonic_now()?.saturating_add(total);
+    let mut remaining = timeout;
+    loop {
+        match wait(epoll, events, remaining, None) {
+            Err(Errno::INTR) => {}
+            other => return other,
+        }
+        remaining = Timeout::from_duration(deadline.saturating_sub(monotonic_now()?));
+    }
+}
+
+/// `ioctl(epoll, EPIOCSPARAMS, &params)`: sets the busy-poll settings of `epoll` (Linux 6.9).
+///
+/// ```
+/// use freepoll::epoll::{epoll_create, epoll_params_get, epoll_params_set, CreateFlags, Params};
+/// use freepoll::Errno;
+/// let epoll = epoll_create(CreateFlags::CLOEXEC)?;
+/// let params = Params { busy_poll_usecs: 50, busy_poll_budget: 16, prefer_busy_poll: true };
+/// match epoll_params_set(&epoll, &params) {
+///     Ok(()) => assert_eq!(epoll_params_get(&epoll)?, params),
+///     // Too old a kernel, one built without busy polling, or an emulator that lacks the ioctl.
+///     Err(Errno::NOTTY | Errno::OPNOTSUPP | Errno::NOSYS) => {}
+///     Err(e) => return Err(e),
+/// }
+/// # Ok::<(), freepoll::Errno>(())
+/// ```
+///
+/// # Errors
+/// - [`Errno::INVAL`], before any call: `busy_poll_usecs` is over `i32::MAX`, which the kernel
+///   rejects the same way.
+/// - [`Errno::NOTTY`]: the kernel is older than 6.9 (an epoll instance answers no ioctl), or
+///   `epoll` is not an epoll instance. (ioctl type `0x8A` is registered to epoll in the
+///   kernel's ioctl number list, so other drivers refuse the request.)
+/// - [`Errno::OPNOTSUPP`]: the kernel was built without `CONFIG_NET_RX_BUSY_POLL`.
+/// - [`Errno::PERM`]: `busy_poll_budget` is over 64 (`NAPI_POLL_WEIGHT`) and the caller lacks
+///   `CAP_NET_ADMIN`.
+/// - [`Errno::NOSYS`]: an emulator that does not pass the ioctl on (qemu-user 7.2 answers this
+///   for every ioctl it does not know).
+/// - [`Errno::BADF`]: `epoll` is not an open descriptor.
+///
+/// # References
+/// - [ioctl_eventpoll(2)](https://man7.org/linux/man-pages/man2/ioctl_eventpoll.2.html),
+///   `include/uapi/linux/eventpoll.h`
+#[doc(alias = "EPIOCSPARAMS")]
+#[doc(alias = "ioctl")]
+#[inline]
+pub fn epoll_params_set(epoll: impl AsFd, params: &Params) -> Result<()> {
+    if params.busy_poll_usecs > i32::MAX as u32 {
+        return Err(Errno::INVAL);
+    }
+    let epoll = epoll.as_fd().as_raw_fd();
+    let raw = params.to_raw();
+    // SAFETY: `epoll` comes from a `BorrowedFd`, open for the call. For EPIOCSPARAMS the kernel
+    // reads `size_of::<RawParams>()` (8) bytes from `&raw`, a live `RawParams` in the layout of
+    // `struct epoll_params`, and writes nothing. Sent to a descriptor that is not an epoll
+    // instance, the request (type 0x8A, registered to epoll in the kernel's ioctl number list)
+    // is refused by that file's driver.
+    let ret = unsafe {
+        syscall3(
+            nr::IOCTL,
+            epoll as usize,
+            EPIOCSPARAMS as usize,
+            &raw as *const RawParams as usize,
+        )
+    };
+    decode_raw(ret).map(drop)
+}
+
+/// `ioctl(epoll, EPIOCGPARAMS, &params)`: reads the busy-poll settings of `epoll` (Linux 6.9).
+///
+/// A new instance reports [`Params::default()`]: busy polling off.
+///
+/// ```
+/// use freepoll::epoll::{epoll_create, epoll_params_get, CreateFlags, Params};
+/// use freepoll::Errno;
+/// let epoll = epoll_create(CreateFlags::CLOEXEC)?;
+/// match epoll_params_get(&epoll) {
+///     Ok(params) => assert_eq!(params, Params::default()),
+///     Err(Errno::NOTTY | Errno::OPNOTSUPP | Errno::NOSYS) => {} // see the errors
+///     Err(e) => return Err(e),
+/// }
+/// # Ok::<(), freepoll::Errno>(())
+/// ```
+///
+/// # Errors
+/// - [`Errno::NOTTY`]: the kernel is older than 6.9, or `epoll` is not an epoll instance.
+/// - [`Errno::OPNOTSUPP`]: the kernel was built without `CONFIG_NET_RX_BUSY_POLL`.
+/// - [`Errno::NOSYS`]: an emulator that does not pass the ioctl on (qemu-user 7.2).
+/// - [`Errno::BADF`]: `epoll` is not an open descriptor.
+///
+/// # References
+/// - [ioctl_eventpoll(2)](https://man7.org/linux/man-pages/man2/ioctl_eventpoll.2.html),
+///   `include/uapi/linux/eventpoll.h`
+#[doc(alias = "EPIOCGPARAMS")]
+#[doc(alias = "ioctl")]
+#[inline]
+pub fn epoll_params_get(epoll: impl AsFd) -> Result<Params> {
+    let epoll = epoll.as_fd().as_raw_fd();
+    let mut raw = RawParams::default();
+    // SAFETY: `epoll` comes from a `BorrowedFd`, open for the call. For EPIOCGPARAMS the kernel
+    // writes `size_of::<RawParams>()` (8) bytes to `&mut raw`, a live `RawParams` in the layout
+    // of `struct epoll_params`, any bytes of which are a valid value. Sent to a descriptor that
+    // is not an epoll instance, the request is refused (see `epoll_params_set`).
+    let ret = unsafe {
+        syscall3(
+            nr::IOCTL,
+            epoll as usize,
+            EPIOCGPARAMS as usize,
+            &mut raw as *mut RawParams as usize,
+        )
+    };
+    decode_raw(ret)?;
+    Ok(Params::from_raw(raw))
+}
+
+/// The one wait behind [`epoll_wait`], [`epoll_pwait`] and [`epoll_wait_retry`].
+#[inline(always)]
+fn wait(
+    epoll: RawFd,
+    events: &mut EventVec<'_>,
+    timeout: Timeout,
+    sigmask: Option<&SigSet>,
+) -> Result<usize> {
     let slots = events.slots_for_kernel();
     if slots.is_empty() {
         return Err(Errno::INVAL);
     }
     let max = slots.len().min(MAX_EVENTS);
-    // SAFETY: `epoll` comes from a `BorrowedFd`, open for the call. `slots` is valid for writes
-    // of `max` events in the kernel's layout (`MaybeUninit<Event>` is `Event`'s layout, and
-    // `max <= slots.len()`), and the kernel writes only there. The mask is NULL, so the
-    // kernel reads no signal set (it only checks the size).
-    let ret = unsafe {
-        syscall6(
-            nr::EPOLL_PWAIT,
-            epoll as usize,
-            slots.as_mut_ptr() as usize,
-            max,
-            timeout as isize as usize,
-            0,
-            KERNEL_SIGSET_SIZE,
-        )
+    let buf = slots.as_mut_ptr() as usize;
+    let mask = match sigmask {
+        Some(set) => set as *const SigSet as usize,
+        None => 0,
     };
-    let n = decode_raw(ret)?.min(max);
-    // SAFETY: epoll_pwait wrote `n` events into `slots[..n]` (it returns the count it copied
+    let ret = match timeout.0 {
+        // SAFETY: `epoll` comes from a `BorrowedFd`, open for the call. `buf` is valid for
+        // writes of `max` events in the kernel's layout (`MaybeUninit<Event>` is `Event`'s
+        // layout, and `max <= slots.len()`), and the kernel writes only there. `mask` is NULL
+        // or points to `sigmask`, a live `SigSet` borrowed for the call, of which the kernel
+        // reads `KERNEL_SIGSET_SIZE` bytes, its exact size.
+        Repr::Millis(ms) => decode_raw(unsafe {
+            syscall6(
+                nr::EPOLL_PWAIT,
+                epoll as usize,
+                buf,
+                max,
+                ms as isize as usize,
+                mask,
+                KERNEL_SIGSET_SIZE,
+            )
+        }),
+        // SAFETY: the same `epoll`, `buf`, `max` and `mask`, valid as said above.
+        Repr::Exact(timeout) => unsafe { wait_exact(epoll, buf, max, timeout, mask) },
+    };
+    let n = ret?.min(max);
+    // SAFETY: the wait wrote `n` events into `slots[..n]` (it returns the count it copied
     // out, never more than `maxevents`; the `min` keeps `n <= max <= capacity` even so).
     unsafe { events.set_len_filled(n) };
     Ok(n)
+}
+
+/// The wait for a timeout that `epoll_pwait`'s milliseconds cannot hold: `epoll_pwait2` with
+/// the exact timespec, or `epoll_pwait` with the timeout rounded up, as the [`Pwait2Policy`]
+/// says. Out of line: the whole-millisecond path stays as short as it was.
+///
+/// # Safety
+/// For the whole call: `epoll` is an open descriptor; `buf` is valid for writes of `max`
+/// events in the kernel's layout; `mask` is 0 or the address of a live [`SigSet`].
+#[inline(never)]
+unsafe fn wait_exact(
+    epoll: RawFd,
+    buf: usize,
+    max: usize,
+    timeout: Duration,
+    mask: usize,
+) -> Result<usize> {
+    let plan = pwait2_plan();
+    if let Pwait2Plan::Probe { .. } | Pwait2Plan::Only = plan {
+        let ts = KernelTimespec::from_duration(timeout).ok_or(Errno::INVAL)?;
+        // SAFETY: `epoll`, `buf`/`max` and `mask` are valid as the caller guarantees. `ts` is a
+        // live `struct __kernel_timespec` that the kernel only reads (16 bytes).
+        let ret = decode_raw(unsafe {
+            syscall6(
+                nr::EPOLL_PWAIT2,
+                epoll as usize,
+                buf,
+                max,
+                &ts as *const KernelTimespec as usize,
+                mask,
+                KERNEL_SIGSET_SIZE,
+            )
+        });
+        match (plan, ret) {
+            // Missing (ENOSYS) or forbidden by seccomp (EPERM: the call itself never answers
+            // it): fall back below, and skip the probe from now on.
+            (Pwait2Plan::Probe { .. }, Err(Errno::NOSYS | Errno::PERM)) => record_pwait2_missing(),
+            (Pwait2Plan::Probe { untried: true }, ret) => {
+                record_pwait2_works();
+                return ret;
+            }
+            (_, ret) => return ret,
+        }
+    }
+    let ms = millis_rounded_up(timeout).ok_or(Errno::INVAL)?;
+    // SAFETY: `epoll`, `buf`/`max` and `mask` are valid as the caller guarantees; the timeout
+    // is an integer.
+    decode_raw(unsafe {
+        syscall6(
+            nr::EPOLL_PWAIT,
+            epoll as usize,
+            buf,
+            max,
+            ms as isize as usize,
+            mask,
+            KERNEL_SIGSET_SIZE,
+        )
+    })
+}
+
+/// `clock_gettime(CLOCK_MONOTONIC)`, through the system call, as the time since boot.
+fn monotonic_now() -> Result<Duration> {
+    let mut ts = KernelTimespec::default();
+    // SAFETY: clock_gettime writes one `struct timespec` (16 bytes on these 64-bit
+    // architectures, `KernelTimespec`'s layout) to `&mut ts`, a live local, and nothing else.
+    let ret = unsafe {
+        syscall2(
+            nr::CLOCK_GETTIME,
+            CLOCK_MONOTONIC,
+            &mut ts as *mut KernelTimespec as usize,
+        )
+    };
+    decode_raw(ret)?;
+    // The monotonic clock is never negative and always normalised.
+    ts.to_duration().ok_or(Errno::INVAL)
 }

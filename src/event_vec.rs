@@ -15,6 +15,24 @@ use alloc::{boxed::Box, collections::TryReserveError, vec::Vec};
 /// passes this many as `maxevents`, and the rest of the slots stay unused.
 pub const MAX_EVENTS: usize = i32::MAX as usize / core::mem::size_of::<Event>();
 
+/// `N` uninitialised event slots, typed for [`EventVec::new`]: a stack buffer with no `unsafe`
+/// and no `MaybeUninit` at the call site.
+///
+/// ```
+/// use freepoll::epoll::{uninit_events, EventVec};
+///
+/// let mut buf = uninit_events::<64>();
+/// let events = EventVec::new(&mut buf);
+/// assert_eq!(events.capacity(), 64);
+/// ```
+///
+/// Nothing is written: the array is as cheap as `[MaybeUninit::uninit(); N]`, which is what it
+/// returns.
+#[inline(always)]
+pub const fn uninit_events<const N: usize>() -> [MaybeUninit<Event>; N] {
+    [MaybeUninit::uninit(); N]
+}
+
 /// The buffer `epoll_wait` fills: a length and a backing of possibly uninitialised slots.
 ///
 /// Backed by a caller's slice, so it works with no allocator:

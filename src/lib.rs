@@ -53,6 +53,9 @@ mod arch;
 mod errno;
 mod event;
 mod event_vec;
+mod params;
+mod sigset;
+mod timeout;
 
 pub mod epoll;
 pub mod fd;

@@ -119,3 +119,173 @@ pub fn datas(events: &[(EventFlags, u64)]) -> Vec<u64> {
     d.sort_unstable();
     d
 }
+
+/// A connected TCP pair over 127.0.0.1, both ends non-blocking: (client, server).
+pub fn tcp_pair() -> (OwnedFd, OwnedFd) {
+    use std::os::unix::io::IntoRawFd;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    let addr = listener.local_addr().expect("local_addr");
+    let client = std::net::TcpStream::connect(addr).expect("connect");
+    let (server, _) = listener.accept().expect("accept");
+    for s in [&client, &server] {
+        s.set_nonblocking(true).expect("set_nonblocking");
+        s.set_nodelay(true).expect("set_nodelay");
+    }
+    let client = own(client.into_raw_fd(), "TcpStream::connect");
+    let server = own(server.into_raw_fd(), "TcpListener::accept");
+    (client, server)
+}
+
+/// shutdown(2) of one direction (`libc::SHUT_WR`, `SHUT_RD` or `SHUT_RDWR`).
+pub fn shutdown(fd: impl AsFd, how: i32) {
+    // SAFETY: shutdown takes integers only.
+    let rc = unsafe { libc::shutdown(fd.as_fd().as_raw_fd(), how) };
+    assert_eq!(rc, 0, "shutdown: {}", std::io::Error::last_os_error());
+}
+
+/// What poll(2) reports for `fd` when asked for `events` (an independent view of readiness).
+pub fn poll_revents(fd: impl AsFd, events: i16) -> i16 {
+    let mut pfd = libc::pollfd {
+        fd: fd.as_fd().as_raw_fd(),
+        events,
+        revents: 0,
+    };
+    // SAFETY: `pfd` is one live pollfd; a zero timeout never blocks.
+    let rc = unsafe { libc::poll(&mut pfd, 1, 0) };
+    assert!(rc >= 0, "poll: {}", std::io::Error::last_os_error());
+    pfd.revents
+}
+
+/// Writes to a non-blocking descriptor until it answers EAGAIN; returns the bytes written.
+pub fn fill(fd: impl AsFd) -> usize {
+    let fd = fd.as_fd().as_raw_fd();
+    let chunk = [0x5au8; 4096];
+    let mut total = 0;
+    loop {
+        // SAFETY: reads at most `chunk.len()` bytes from a live array.
+        let rc = unsafe { libc::write(fd, chunk.as_ptr() as *const libc::c_void, chunk.len()) };
+        if rc < 0 {
+            let err = std::io::Error::last_os_error();
+            assert_eq!(err.raw_os_error(), Some(libc::EAGAIN), "write: {}", err);
+            return total;
+        }
+        total += rc as usize;
+    }
+}
+
+/// Reads a non-blocking descriptor until EAGAIN or end of file; returns the bytes read.
+pub fn drain(fd: impl AsFd) -> usize {
+    let fd = fd.as_fd();
+    let mut total = 0;
+    loop {
+        let got = read_some(fd, 65536).len();
+        if got == 0 {
+            return total;
+        }
+        total += got;
+    }
+}
+
+/// The calling thread's id, from the raw stub (the id `tgkill` and `/proc/self/task` use).
+pub fn gettid() -> i32 {
+    // SAFETY: gettid takes no arguments and touches no memory.
+    let tid =
+        freepoll::raw::decode_raw(unsafe { freepoll::raw::syscall0(freepoll::raw::nr::GETTID) });
+    tid.expect("gettid") as i32
+}
+
+/// Sends signal `sig` to thread `tid` of this process.
+pub fn tgkill(tid: i32, sig: i32) {
+    use freepoll::raw::{decode_raw, nr, syscall3};
+    // SAFETY: tgkill takes integers only; the signal has a handler (see `count_signals`).
+    let ret = unsafe {
+        syscall3(
+            nr::TGKILL,
+            std::process::id() as usize,
+            tid as usize,
+            sig as usize,
+        )
+    };
+    decode_raw(ret).expect("tgkill");
+}
+
+/// Whether thread `tid` of this process is asleep in an epoll wait: the kernel function it
+/// sleeps in (`wchan`, empty or "0" while it runs) is the epoll wait (`do_epoll_wait`, or
+/// `ep_poll` on kernels that do not inline it). A sleeping thread in there has queued itself
+/// on the instance's wait queue, so a wakeup cannot miss it.
+pub fn asleep_in_epoll_wait(tid: i32) -> bool {
+    let path = format!("/proc/self/task/{tid}/wchan");
+    match std::fs::read_to_string(&path) {
+        Ok(wchan) => wchan.contains("epoll_wait") || wchan.contains("ep_poll"),
+        Err(e) => panic!("{path}: {e}"),
+    }
+}
+
+/// Blocks until thread `tid` is asleep in an epoll wait, checking `/proc` every millisecond;
+/// fails the test after 10 s.
+pub fn wait_until_asleep_in_epoll_wait(tid: i32) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !asleep_in_epoll_wait(tid) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "thread {tid} never went to sleep in epoll_wait"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+}
+
+/// How many times the handler of `count_signals` ran, per signal number.
+static SIGNALS_SEEN: [std::sync::atomic::AtomicUsize; 65] = {
+    #[allow(clippy::declare_interior_mutable_const)]
+    const ZERO: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    [ZERO; 65]
+};
+
+extern "C" fn count_signal(sig: i32) {
+    if let Some(seen) = SIGNALS_SEEN.get(sig as usize) {
+        seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// Installs a handler for `sig` that counts its runs (see `signals_seen`), with `SA_RESTART`
+/// so that the tests also show epoll waits are not restarted by it.
+pub fn count_signals(sig: i32) {
+    // SAFETY: a zeroed `sigaction` is a valid empty one; the handler only touches an atomic,
+    // which is async-signal-safe.
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = count_signal as extern "C" fn(i32) as usize;
+        action.sa_flags = libc::SA_RESTART;
+        libc::sigemptyset(&mut action.sa_mask);
+        let rc = libc::sigaction(sig, &action, std::ptr::null_mut());
+        assert_eq!(rc, 0, "sigaction: {}", std::io::Error::last_os_error());
+    }
+}
+
+/// How many times the `count_signals` handler ran for `sig`.
+pub fn signals_seen(sig: i32) -> usize {
+    SIGNALS_SEEN[sig as usize].load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// Changes the calling thread's signal mask with `pthread_sigmask(how, {sig}, NULL)`.
+pub fn change_thread_mask(how: i32, sig: i32) {
+    // SAFETY: `set` is a live sigset_t that sigemptyset initialises.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, sig);
+        let rc = libc::pthread_sigmask(how, &set, std::ptr::null_mut());
+        assert_eq!(rc, 0, "pthread_sigmask");
+    }
+}
+
+/// Whether the calling thread blocks `sig`, as libc reads the mask back.
+pub fn thread_blocks(sig: i32) -> bool {
+    // SAFETY: pthread_sigmask with a NULL new set only writes the current mask to `cur`.
+    unsafe {
+        let mut cur: libc::sigset_t = std::mem::zeroed();
+        let rc = libc::pthread_sigmask(libc::SIG_BLOCK, std::ptr::null(), &mut cur);
+        assert_eq!(rc, 0, "pthread_sigmask");
+        libc::sigismember(&cur, sig) == 1
+    }
+}

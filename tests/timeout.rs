@@ -1,0 +1,345 @@
+//! Timeouts: the integer forms still work, durations finer than a millisecond go to
+//! `epoll_pwait2` where the kernel has it and are rounded up where it does not, and durations
+//! the kernel cannot take are errors.
+//!
+//! Natively (Linux 6.18 here) `epoll_pwait2` exists; qemu-user 7.2 answers ENOSYS for it. Each
+//! test asks the kernel directly (`kernel_has_pwait2`) and asserts the path that must follow.
+//! The policy is process-wide, so every test that depends on it holds `POLICY`.
+
+mod common;
+
+use common::*;
+use freepoll::epoll::{
+    epoll_add, epoll_wait, pwait2_available, pwait2_policy, set_pwait2_policy, EventFlags,
+    EventVec, Pwait2Policy, Timeout,
+};
+use freepoll::fd::AsRawFd;
+use freepoll::raw::{decode_raw, nr, syscall6};
+use freepoll::Errno;
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+static POLICY: Mutex<()> = Mutex::new(());
+
+/// Holds the policy lock and sets `policy`; puts `Auto` (and a fresh probe) back when dropped.
+struct PolicyGuard(#[allow(dead_code)] MutexGuard<'static, ()>);
+
+fn with_policy(policy: Pwait2Policy) -> PolicyGuard {
+    let guard = POLICY.lock().unwrap_or_else(|e| e.into_inner());
+    set_pwait2_policy(policy);
+    PolicyGuard(guard)
+}
+
+impl Drop for PolicyGuard {
+    fn drop(&mut self) {
+        set_pwait2_policy(Pwait2Policy::Auto);
+    }
+}
+
+/// Whether the kernel (or emulator) answers `epoll_pwait2`, asked through the raw stub with a
+/// zero timespec on an empty instance. Any answer but ENOSYS means it exists.
+fn kernel_has_pwait2() -> bool {
+    let ep = epoll();
+    let mut buf = freepoll::epoll::uninit_events::<1>();
+    let ts = [0i64, 0i64];
+    // SAFETY: `buf` has room for the 1 event allowed; `ts` is a live 16-byte timespec the kernel
+    // only reads; the mask is NULL.
+    let ret = unsafe {
+        syscall6(
+            nr::EPOLL_PWAIT2,
+            ep.as_raw_fd() as usize,
+            buf.as_mut_ptr() as usize,
+            1,
+            ts.as_ptr() as usize,
+            0,
+            8,
+        )
+    };
+    match decode_raw(ret) {
+        Ok(0) => true,
+        Err(Errno::NOSYS) => {
+            eprintln!("note: epoll_pwait2 answers ENOSYS here: testing the fallback path");
+            false
+        }
+        other => panic!("epoll_pwait2 probe: {other:?}"),
+    }
+}
+
+/// One wait on `ep` with `timeout`; the result and how long it took.
+fn timed_wait(
+    ep: &freepoll::fd::OwnedFd,
+    timeout: impl Into<Timeout>,
+) -> (Result<Vec<(EventFlags, u64)>, Errno>, Duration) {
+    let mut buf = freepoll::epoll::uninit_events::<4>();
+    let mut events = EventVec::new(&mut buf);
+    let start = Instant::now();
+    let ret = epoll_wait(ep, &mut events, timeout);
+    let took = start.elapsed();
+    (ret.map(|_| events.iter().collect()), took)
+}
+
+/// An instance watching one idle eventfd (returned to keep it open).
+fn idle_instance() -> (freepoll::fd::OwnedFd, freepoll::fd::OwnedFd) {
+    let ep = epoll();
+    let efd = eventfd(0);
+    epoll_add(&ep, &efd, 1, EventFlags::IN).unwrap();
+    (ep, efd)
+}
+
+/// An instance watching one readable eventfd, data 9: any wait that is made returns it.
+fn ready_instance() -> (freepoll::fd::OwnedFd, freepoll::fd::OwnedFd) {
+    let ep = epoll();
+    let efd = eventfd(1);
+    epoll_add(&ep, &efd, 9, EventFlags::IN).unwrap();
+    (ep, efd)
+}
+
+#[test]
+fn conversions_keep_their_meaning() {
+    assert_eq!(Timeout::from(-1), Timeout::FOREVER);
+    assert_eq!(Timeout::from(i32::MIN), Timeout::FOREVER);
+    assert_eq!(Timeout::from(None::<Duration>), Timeout::FOREVER);
+    assert!(Timeout::FOREVER.is_forever());
+    assert_eq!(Timeout::FOREVER.duration(), None);
+    assert_eq!(Timeout::from(0), Timeout::ZERO);
+    assert_eq!(Timeout::from(Duration::ZERO), Timeout::ZERO);
+    assert_eq!(Timeout::from(Some(Duration::ZERO)), Timeout::ZERO);
+    assert_eq!(Timeout::from(50), Timeout::from(Duration::from_millis(50)));
+    assert_eq!(
+        Timeout::from(i32::MAX).duration(),
+        Some(Duration::from_millis(i32::MAX as u64))
+    );
+    let fine = Duration::new(3, 250_001);
+    assert_eq!(Timeout::from(fine).duration(), Some(fine));
+    assert!(!Timeout::from(fine).is_forever());
+    // No duration, however long, is "forever".
+    assert!(!Timeout::from(Duration::MAX).is_forever());
+    assert_eq!(Timeout::from(Duration::MAX).duration(), Some(Duration::MAX));
+    assert_eq!(format!("{:?}", Timeout::FOREVER), "Timeout(FOREVER)");
+    assert_eq!(
+        format!("{:?}", Timeout::from(Duration::from_micros(1500))),
+        "Timeout(1.5ms)"
+    );
+}
+
+#[test]
+fn integer_timeouts_compile_and_wait_as_before() {
+    let (ep, efd) = idle_instance();
+    let (got, took) = timed_wait(&ep, 30);
+    assert_eq!(got, Ok(vec![]));
+    assert!(took >= Duration::from_millis(30), "returned after {took:?}");
+    bump(&efd, 1);
+    assert_eq!(timed_wait(&ep, -1).0, Ok(vec![(EventFlags::IN, 1)]));
+    assert_eq!(timed_wait(&ep, 0).0, Ok(vec![(EventFlags::IN, 1)]));
+    // The other spellings of "forever" compile as arguments too.
+    let mut buf = freepoll::epoll::uninit_events::<4>();
+    let mut events = EventVec::new(&mut buf);
+    assert_eq!(epoll_wait(&ep, &mut events, None), Ok(1));
+    assert_eq!(epoll_wait(&ep, &mut events, Timeout::FOREVER), Ok(1));
+    assert_eq!(
+        epoll_wait(&ep, &mut events, Some(Duration::from_secs(5))),
+        Ok(1)
+    );
+}
+
+#[test]
+fn whole_millisecond_durations_never_touch_pwait2() {
+    // Under `Always`, a call to epoll_pwait2 where it is missing would fail with ENOSYS: a
+    // whole number of milliseconds must go to epoll_pwait instead, on every kernel.
+    let _policy = with_policy(Pwait2Policy::Always);
+    let (ep, _efd) = idle_instance();
+    let (got, took) = timed_wait(&ep, Duration::from_millis(5));
+    assert_eq!(got, Ok(vec![]));
+    assert!(took >= Duration::from_millis(5), "returned after {took:?}");
+    let (ep, _efd) = ready_instance();
+    assert_eq!(
+        timed_wait(&ep, Some(Duration::from_secs(1))).0,
+        Ok(vec![(EventFlags::IN, 9)])
+    );
+    drop(_policy);
+
+    let _policy = with_policy(Pwait2Policy::Auto);
+    assert_eq!(
+        timed_wait(&ep, Duration::from_millis(1)).0,
+        Ok(vec![(EventFlags::IN, 9)])
+    );
+    assert_eq!(pwait2_available(), None, "no probe for whole milliseconds");
+}
+
+#[test]
+fn auto_uses_pwait2_where_the_kernel_has_it_and_remembers_the_answer() {
+    let _policy = with_policy(Pwait2Policy::Auto);
+    assert_eq!(pwait2_policy(), Pwait2Policy::Auto);
+    assert_eq!(pwait2_available(), None);
+    let has = kernel_has_pwait2();
+    let (ep, _efd) = idle_instance();
+
+    let (got, took) = timed_wait(&ep, Duration::from_micros(200));
+    assert_eq!(got, Ok(vec![]));
+    assert!(
+        took >= Duration::from_micros(200),
+        "returned after {took:?}"
+    );
+    assert_eq!(
+        pwait2_available(),
+        Some(has),
+        "the probe's answer is remembered"
+    );
+    if !has {
+        assert!(
+            took >= Duration::from_millis(1),
+            "the fallback rounds 0.2 ms up to 1 ms, returned after {took:?}"
+        );
+    }
+
+    // Later waits take the remembered path, and the answer stays.
+    let (got, took) = timed_wait(&ep, Duration::from_micros(1500));
+    assert_eq!(got, Ok(vec![]));
+    let least = if has { 1500 } else { 2000 };
+    assert!(
+        took >= Duration::from_micros(least),
+        "returned after {took:?}"
+    );
+    assert_eq!(pwait2_available(), Some(has));
+
+    // Setting Auto again forgets it.
+    set_pwait2_policy(Pwait2Policy::Auto);
+    assert_eq!(pwait2_available(), None);
+}
+
+#[test]
+fn never_rounds_up_to_whole_milliseconds() {
+    // The fallback, forced: on a kernel that has epoll_pwait2 this is the only way to see it.
+    let _policy = with_policy(Pwait2Policy::Never);
+    assert_eq!(pwait2_policy(), Pwait2Policy::Never);
+    let (ep, _efd) = idle_instance();
+    for (asked, least) in [(1, 1000), (200, 1000), (999, 1000), (1001, 2000)] {
+        let (got, took) = timed_wait(&ep, Duration::from_micros(asked));
+        assert_eq!(got, Ok(vec![]));
+        assert!(
+            took >= Duration::from_micros(least),
+            "{asked} us must wait at least {least} us, returned after {took:?}"
+        );
+    }
+    assert_eq!(pwait2_available(), None, "Never does not probe");
+}
+
+#[test]
+fn always_calls_pwait2_and_reports_its_absence() {
+    let _policy = with_policy(Pwait2Policy::Always);
+    assert_eq!(pwait2_policy(), Pwait2Policy::Always);
+    let has = kernel_has_pwait2();
+    let (ep, _efd) = idle_instance();
+    let (got, took) = timed_wait(&ep, Duration::from_micros(300));
+    if has {
+        assert_eq!(got, Ok(vec![]));
+        assert!(
+            took >= Duration::from_micros(300),
+            "returned after {took:?}"
+        );
+    } else {
+        assert_eq!(got, Err(Errno::NOSYS), "no fallback under Always");
+    }
+    assert_eq!(pwait2_available(), None, "Always does not probe");
+}
+
+#[test]
+fn every_path_returns_ready_events_with_their_data() {
+    let (ep, _efd) = ready_instance();
+    let fine = Duration::from_micros(700);
+    for policy in [Pwait2Policy::Auto, Pwait2Policy::Never] {
+        let _policy = with_policy(policy);
+        assert_eq!(
+            timed_wait(&ep, fine).0,
+            Ok(vec![(EventFlags::IN, 9)]),
+            "{policy:?}"
+        );
+        assert_eq!(
+            timed_wait(&ep, fine).0,
+            Ok(vec![(EventFlags::IN, 9)]),
+            "{policy:?}"
+        );
+    }
+    let _policy = with_policy(Pwait2Policy::Always);
+    if kernel_has_pwait2() {
+        assert_eq!(timed_wait(&ep, fine).0, Ok(vec![(EventFlags::IN, 9)]));
+    }
+}
+
+#[test]
+fn sub_millisecond_wait_wakes_for_an_event_from_another_thread() {
+    let _policy = with_policy(Pwait2Policy::Auto);
+    let (ep, efd) = idle_instance();
+    let waiter = gettid();
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            wait_until_asleep_in_epoll_wait(waiter);
+            bump(&efd, 1);
+        });
+        // Not a whole number of milliseconds, and far longer than the test: 10 s and 1 ns.
+        let (got, _) = timed_wait(&ep, Duration::new(10, 1));
+        assert_eq!(got, Ok(vec![(EventFlags::IN, 1)]));
+    });
+}
+
+#[test]
+fn durations_beyond_the_kernels_range_are_errors_not_forever() {
+    // A ready source: a wait that the kernel accepted would return its event at once, so an
+    // error proves the duration was refused, and no mistake can block the test.
+    let (ep, _efd) = ready_instance();
+    let _policy = with_policy(Pwait2Policy::Auto);
+    let has = kernel_has_pwait2();
+
+    // More seconds than a timespec holds: refused on every path.
+    for policy in [
+        Pwait2Policy::Auto,
+        Pwait2Policy::Never,
+        Pwait2Policy::Always,
+    ] {
+        set_pwait2_policy(policy);
+        for huge in [Duration::MAX, Duration::from_secs(i64::MAX as u64 + 1)] {
+            assert_eq!(
+                timed_wait(&ep, huge).0,
+                Err(Errno::INVAL),
+                "{policy:?} {huge:?}"
+            );
+        }
+    }
+
+    // Whole milliseconds, but more than epoll_pwait's int holds (24.8 days and 1 ms), and the
+    // largest timespec: epoll_pwait2 takes them; rounding up for epoll_pwait cannot.
+    let long = [
+        Duration::from_millis(i32::MAX as u64 + 1),
+        Duration::from_secs(i64::MAX as u64),
+        Duration::new(i64::MAX as u64, 999_999_999),
+    ];
+    set_pwait2_policy(Pwait2Policy::Auto);
+    for d in long {
+        let expected = if has {
+            Ok(vec![(EventFlags::IN, 9)])
+        } else {
+            Err(Errno::INVAL)
+        };
+        assert_eq!(timed_wait(&ep, d).0, expected, "Auto {d:?}");
+    }
+    set_pwait2_policy(Pwait2Policy::Never);
+    for d in long {
+        assert_eq!(timed_wait(&ep, d).0, Err(Errno::INVAL), "Never {d:?}");
+    }
+    // The largest duration that rounds up into an int is still fine.
+    let edge = Duration::from_millis(i32::MAX as u64 - 1) + Duration::from_nanos(1);
+    assert_eq!(timed_wait(&ep, edge).0, Ok(vec![(EventFlags::IN, 9)]));
+    let over = Duration::from_millis(i32::MAX as u64) + Duration::from_nanos(1);
+    assert_eq!(timed_wait(&ep, over).0, Err(Errno::INVAL));
+}
+
+#[test]
+fn stack_buffer_helper_is_typed_and_uninitialised() {
+    let (ep, _efd) = ready_instance();
+    let mut buf = freepoll::epoll::uninit_events::<3>();
+    let mut events = EventVec::new(&mut buf);
+    assert_eq!(events.capacity(), 3);
+    assert!(events.is_empty());
+    assert_eq!(epoll_wait(&ep, &mut events, 0), Ok(1));
+    assert_eq!(events.iter().collect::<Vec<_>>(), vec![(EventFlags::IN, 9)]);
+}
