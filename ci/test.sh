@@ -30,7 +30,8 @@ for t in "${bare[@]}"; do
     cargo build --quiet --target "$t" --no-default-features --features alloc
 done
 
-step "docs"
+step "docs (warnings denied), without and with features"
+cargo doc --quiet --no-deps
 cargo doc --quiet --no-deps --all-features
 
 # Each target runs the suite without features (freepoll's own fd types) and with all of them

@@ -47,8 +47,8 @@ pub const fn uninit_events<const N: usize>() -> [MaybeUninit<Event>; N] {
 /// assert!(events.is_empty());
 /// ```
 ///
-/// With the `alloc` feature it can also own a heap buffer
-/// ([`EventVec::with_capacity`]) and grow ([`EventVec::reserve`]).
+/// With the `alloc` feature it can also own a heap buffer (`EventVec::with_capacity`) and
+/// grow (`EventVec::reserve`).
 pub struct EventVec<'a> {
     // Invariant: `len <= slots.len()`, and `slots[..len]` are initialised. Every method that
     // writes `len` says how it keeps this.
