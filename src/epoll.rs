@@ -545,7 +545,13 @@ fn wait(
     if slots.is_empty() {
         return Err(Errno::INVAL);
     }
-    let max = slots.len().min(MAX_EVENTS);
+    // Plain comparisons rather than `usize::min`: the generic `min` drags unwind tables into
+    // freestanding binaries (see README, "Using freepoll without libc").
+    let max = if slots.len() < MAX_EVENTS {
+        slots.len()
+    } else {
+        MAX_EVENTS
+    };
     let buf = slots.as_mut_ptr() as usize;
     let mask = match sigmask {
         Some(set) => set as *const SigSet as usize,
@@ -571,9 +577,10 @@ fn wait(
         // SAFETY: the same `epoll`, `buf`, `max` and `mask`, valid as said above.
         Repr::Exact(timeout) => unsafe { wait_exact(epoll, buf, max, timeout, mask) },
     };
-    let n = ret?.min(max);
+    let n = ret?;
+    let n = if n < max { n } else { max };
     // SAFETY: the wait wrote `n` events into `slots[..n]` (it returns the count it copied
-    // out, never more than `maxevents`; the `min` keeps `n <= max <= capacity` even so).
+    // out, never more than `maxevents`; the comparison keeps `n <= max <= capacity` even so).
     unsafe { events.set_len_filled(n) };
     Ok(n)
 }

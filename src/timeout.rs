@@ -212,15 +212,24 @@ pub enum Pwait2Policy {
     Always,
 }
 
-/// The policy and, under `Auto`, what the probe found: one byte, so that the whole-millisecond
-/// path never touches it and the other path reads it with one relaxed load.
-static PWAIT2: AtomicU8 = AtomicU8::new(AUTO_UNTRIED);
+/// The policy, written only by [`set_pwait2_policy`].
+///
+/// The state lives in two bytes touched only by plain loads and stores: no read-modify-write,
+/// so aarch64 needs no outline-atomics helpers (which a program without libc cannot link), and
+/// a wait that records what its probe found can never overwrite a policy set meanwhile. The
+/// whole-millisecond path reads neither.
+static POLICY: AtomicU8 = AtomicU8::new(AUTO);
 
-const AUTO_UNTRIED: u8 = 0;
-const AUTO_WORKS: u8 = 1;
-const AUTO_MISSING: u8 = 2;
-const NEVER: u8 = 3;
-const ALWAYS: u8 = 4;
+/// Under `Auto`, what the probe found so far: written by waits, reset by `set_pwait2_policy`.
+static PROBE: AtomicU8 = AtomicU8::new(UNTRIED);
+
+const AUTO: u8 = 0;
+const NEVER: u8 = 1;
+const ALWAYS: u8 = 2;
+
+const UNTRIED: u8 = 0;
+const WORKS: u8 = 1;
+const MISSING: u8 = 2;
 
 /// Sets the process-wide [`Pwait2Policy`]. Setting `Auto` also forgets what an earlier probe
 /// found, so the next sub-millisecond wait tries `epoll_pwait2` again.
@@ -240,18 +249,21 @@ const ALWAYS: u8 = 4;
 #[doc(alias = "epoll_pwait2")]
 #[inline]
 pub fn set_pwait2_policy(policy: Pwait2Policy) {
-    let state = match policy {
+    let policy = match policy {
         Pwait2Policy::Never => NEVER,
-        Pwait2Policy::Auto => AUTO_UNTRIED,
+        Pwait2Policy::Auto => {
+            PROBE.store(UNTRIED, Ordering::Relaxed);
+            AUTO
+        }
         Pwait2Policy::Always => ALWAYS,
     };
-    PWAIT2.store(state, Ordering::Relaxed);
+    POLICY.store(policy, Ordering::Relaxed);
 }
 
 /// The process-wide [`Pwait2Policy`] (`Auto` unless [`set_pwait2_policy`] changed it).
 #[inline]
 pub fn pwait2_policy() -> Pwait2Policy {
-    match PWAIT2.load(Ordering::Relaxed) {
+    match POLICY.load(Ordering::Relaxed) {
         NEVER => Pwait2Policy::Never,
         ALWAYS => Pwait2Policy::Always,
         _ => Pwait2Policy::Auto,
@@ -270,9 +282,12 @@ pub fn pwait2_policy() -> Pwait2Policy {
 /// ```
 #[inline]
 pub fn pwait2_available() -> Option<bool> {
-    match PWAIT2.load(Ordering::Relaxed) {
-        AUTO_WORKS => Some(true),
-        AUTO_MISSING => Some(false),
+    if POLICY.load(Ordering::Relaxed) != AUTO {
+        return None;
+    }
+    match PROBE.load(Ordering::Relaxed) {
+        WORKS => Some(true),
+        MISSING => Some(false),
         _ => None,
     }
 }
@@ -291,30 +306,25 @@ pub(crate) enum Pwait2Plan {
 
 #[inline]
 pub(crate) fn pwait2_plan() -> Pwait2Plan {
-    match PWAIT2.load(Ordering::Relaxed) {
-        AUTO_UNTRIED => Pwait2Plan::Probe { untried: true },
-        AUTO_WORKS => Pwait2Plan::Probe { untried: false },
+    match POLICY.load(Ordering::Relaxed) {
+        NEVER => Pwait2Plan::Fallback,
         ALWAYS => Pwait2Plan::Only,
-        _ => Pwait2Plan::Fallback,
+        _ => match PROBE.load(Ordering::Relaxed) {
+            UNTRIED => Pwait2Plan::Probe { untried: true },
+            WORKS => Pwait2Plan::Probe { untried: false },
+            _ => Pwait2Plan::Fallback,
+        },
     }
 }
 
-/// Records that `epoll_pwait2` answered (anything but `ENOSYS`/`EPERM`). Only moves
-/// `AUTO_UNTRIED` on, so a policy set meanwhile by another thread is kept.
+/// Records that `epoll_pwait2` answered (anything but `ENOSYS`/`EPERM`).
 #[inline]
 pub(crate) fn record_pwait2_works() {
-    let _ = PWAIT2.compare_exchange(
-        AUTO_UNTRIED,
-        AUTO_WORKS,
-        Ordering::Relaxed,
-        Ordering::Relaxed,
-    );
+    PROBE.store(WORKS, Ordering::Relaxed);
 }
 
-/// Records that `epoll_pwait2` answered `ENOSYS` or `EPERM`. Only moves an `Auto` state on.
+/// Records that `epoll_pwait2` answered `ENOSYS` or `EPERM`: later `Auto` waits skip it.
 #[inline]
 pub(crate) fn record_pwait2_missing() {
-    for from in [AUTO_UNTRIED, AUTO_WORKS] {
-        let _ = PWAIT2.compare_exchange(from, AUTO_MISSING, Ordering::Relaxed, Ordering::Relaxed);
-    }
+    PROBE.store(MISSING, Ordering::Relaxed);
 }
