@@ -41,6 +41,8 @@ for t in "${linux[@]}"; do
     cargo test --target "$t"
     step "tests: $t, all features"
     cargo test --target "$t" --all-features
+    step "differential tests against libc: $t"
+    FREEPOLL_DIFF_CASES=3000 cargo test --target "$t" --test differential -- --nocapture
 done
 
 for extra in ci/freestanding.sh ci/boot-test.sh ci/miri.sh ci/msrv.sh ci/package.sh ci/bench-build.sh; do
