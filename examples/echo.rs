@@ -34,6 +34,8 @@
 //! is in the event loop; the self-test fails unless there were none and every client got its
 //! own bytes back.
 
+#![deny(unsafe_op_in_unsafe_fn)]
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::error::Error;
