@@ -229,6 +229,26 @@ pub fn epoll_mod(epoll: impl AsFd, source: impl AsFd, data: u64, flags: EventFla
 
 /// `epoll_ctl(epoll, EPOLL_CTL_DEL, source, NULL)`: stops watching `source`.
 ///
+/// Call it before closing a source whose open file description may live on in a duplicate
+/// (see the module docs): closing the descriptor alone does not end the registration then.
+///
+/// ```
+/// use freepoll::epoll::{epoll_add, epoll_create, epoll_del, epoll_wait, uninit_events};
+/// use freepoll::epoll::{CreateFlags, EventFlags, EventVec};
+/// # use freepoll::fd::{FromRawFd, OwnedFd};
+/// # // An eventfd with a count of 1: readable at once.
+/// # let efd = unsafe { freepoll::raw::syscall2(freepoll::raw::nr::EVENTFD2, 1, 0) };
+/// # let source = unsafe { OwnedFd::from_raw_fd(freepoll::raw::decode_raw(efd).unwrap() as i32) };
+/// let epoll = epoll_create(CreateFlags::CLOEXEC)?;
+/// epoll_add(&epoll, &source, 1, EventFlags::IN)?;
+/// epoll_del(&epoll, &source)?;
+/// let mut buf = uninit_events::<4>();
+/// let mut events = EventVec::new(&mut buf);
+/// assert_eq!(epoll_wait(&epoll, &mut events, 0)?, 0); // readable, but no longer watched
+/// assert_eq!(epoll_del(&epoll, &source), Err(freepoll::Errno::NOENT));
+/// # Ok::<(), freepoll::Errno>(())
+/// ```
+///
 /// # Errors
 /// - [`Errno::NOENT`]: `source` is not registered with this instance.
 /// - [`Errno::INVAL`]: `epoll` is not an epoll instance.
