@@ -216,14 +216,15 @@ pub unsafe fn syscall4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) ->
     }
 }
 
-/// No five-argument call is emulated: always `-ENOSYS`.
+/// `EPOLL_PWAIT` with a NULL signal mask and no size (the kernel ignores the size then).
 ///
 /// # Safety
 /// As for the architecture's `syscall5`.
 #[inline]
 pub unsafe fn syscall5(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize, a4: usize) -> usize {
-    let _ = (nr, a0, a1, a2, a3, a4);
-    NOSYS
+    // SAFETY: the caller upholds `syscall5`'s contract, which is `syscall6`'s for these
+    // arguments; the size argument is not read with a NULL mask.
+    unsafe { syscall6(nr, a0, a1, a2, a3, a4, 0) }
 }
 
 /// `EPOLL_PWAIT` or `EPOLL_PWAIT2`, each with a NULL signal mask.

@@ -67,8 +67,8 @@ pub use crate::timeout::{
     pwait2_available, pwait2_policy, set_pwait2_policy, Pwait2Policy, Timeout,
 };
 
-use crate::arch::{nr, syscall1, syscall2, syscall3, syscall4, syscall6};
-use crate::errno::{decode_raw, Errno, Result};
+use crate::arch::{nr, syscall1, syscall2, syscall3, syscall4, syscall5, syscall6};
+use crate::errno::{decode_count, decode_raw, Errno, Result};
 use crate::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
 use crate::params::{RawParams, EPIOCGPARAMS, EPIOCSPARAMS};
 use crate::sigset::KERNEL_SIGSET_SIZE;
@@ -577,30 +577,51 @@ fn wait(
         Some(set) => set as *const SigSet as usize,
         None => 0,
     };
-    let ret = match timeout.0 {
-        // SAFETY: `epoll` comes from a `BorrowedFd`, open for the call. `buf` is valid for
-        // writes of `max` events in the kernel's layout (`MaybeUninit<Event>` is `Event`'s
-        // layout, and `max <= slots.len()`), and the kernel writes only there. `mask` is NULL
-        // or points to `sigmask`, a live `SigSet` borrowed for the call, of which the kernel
-        // reads `KERNEL_SIGSET_SIZE` bytes, its exact size.
-        Repr::Millis(ms) => decode_raw(unsafe {
-            syscall6(
-                nr::EPOLL_PWAIT,
-                epoll as usize,
-                buf,
-                max,
-                ms as isize as usize,
-                mask,
-                KERNEL_SIGSET_SIZE,
-            )
-        }),
-        // SAFETY: the same `epoll`, `buf`, `max` and `mask`, valid as said above.
-        Repr::Exact(timeout) => unsafe { wait_exact(epoll, buf, max, timeout, mask) },
-    };
-    let n = ret?;
-    let n = if n < max { n } else { max };
-    // SAFETY: the wait wrote `n` events into `slots[..n]` (it returns the count it copied
-    // out, never more than `maxevents`; the comparison keeps `n <= max <= capacity` even so).
+    let n = match timeout.0 {
+        Repr::Millis(ms) if mask == 0 => {
+            // SAFETY: `epoll` comes from a `BorrowedFd`, open for the call. `buf` is valid for
+            // writes of `max` events in the kernel's layout (`MaybeUninit<Event>` is `Event`'s
+            // layout, and `max <= slots.len()`), and the kernel writes only there. The mask is
+            // NULL, so the kernel reads no signal set and ignores the size argument
+            // (`set_user_sigmask` returns before checking it): five arguments suffice.
+            let ret = unsafe {
+                syscall5(
+                    nr::EPOLL_PWAIT,
+                    epoll as usize,
+                    buf,
+                    max,
+                    ms as isize as usize,
+                    0,
+                )
+            };
+            decode_count(ret, max)
+        }
+        Repr::Millis(ms) => {
+            // SAFETY: `epoll`, `buf` and `max` as above; `mask` points to `sigmask`, a live
+            // `SigSet` borrowed for the call, of which the kernel reads `KERNEL_SIGSET_SIZE`
+            // bytes, its exact size.
+            let ret = unsafe {
+                syscall6(
+                    nr::EPOLL_PWAIT,
+                    epoll as usize,
+                    buf,
+                    max,
+                    ms as isize as usize,
+                    mask,
+                    KERNEL_SIGSET_SIZE,
+                )
+            };
+            decode_count(ret, max)
+        }
+        Repr::Exact(timeout) => {
+            // SAFETY: the same `epoll`, `buf`, `max` and `mask`, valid as said above.
+            let n = unsafe { wait_exact(epoll, buf, max, timeout, mask) }?;
+            Ok(if n < max { n } else { max })
+        }
+    }?;
+    // SAFETY: the wait wrote `n` events into `slots[..n]`: the kernel returns the count it
+    // copied out, never more than `maxevents`, and `decode_count` and the comparison above
+    // keep `n <= max <= capacity` even so.
     unsafe { events.set_len_filled(n) };
     Ok(n)
 }

@@ -305,6 +305,30 @@ impl fmt::Display for Errno {
     }
 }
 
+/// [`decode_raw`] for a call that returns a count of at most `max`, such as a wait's number of
+/// events: the count, never more than `max`.
+///
+/// The common answer, a count within `max`, costs one comparison: `max` is below the error
+/// range (callers pass at most `MAX_EVENTS`), so `ret <= max` is never an error. Errors, and a
+/// count above `max` that a correct kernel never returns, take the out-of-line path.
+#[inline(always)]
+pub(crate) fn decode_count(ret: usize, max: usize) -> Result<usize> {
+    if ret <= max {
+        Ok(ret)
+    } else {
+        decode_count_slow(ret, max)
+    }
+}
+
+/// The rare half of [`decode_count`]: out of line and cold, so the common path stays a single
+/// compare and branch rather than a conditional move.
+#[cold]
+#[inline(never)]
+fn decode_count_slow(ret: usize, max: usize) -> Result<usize> {
+    let n = decode_raw(ret)?;
+    Ok(if n < max { n } else { max })
+}
+
 #[cfg(feature = "std")]
 impl std::error::Error for Errno {}
 

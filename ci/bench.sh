@@ -1,0 +1,211 @@
+#!/usr/bin/env bash
+# freepoll against libc, rustix and nix, in one run on this machine: user-space instructions per
+# epoll_wait (callgrind), events per second (criterion), wait cost against the number of
+# registered descriptors and add/delete cost (criterion), heap allocations (a counting
+# allocator), and the size of static programs. Installs what it needs (as root through apt:
+# valgrind, jq, musl-tools; through cargo: gungraun-runner, the version of the gungraun
+# dev-dependency). Prints one Markdown table: crate, metric, value, ratio to libc.
+#
+# Wall times on a shared machine are noise; only the ratios from one run mean something. The
+# instruction counts are exact and repeatable. docs/PERFORMANCE.md explains each row.
+# Not run by ci/test.sh (ci/bench-build.sh, which it runs, only builds the benchmarks).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+start=$SECONDS
+
+step() { printf '\n==> %s\n' "$*" >&2; }
+
+step "setup"
+ci/setup.sh >&2
+
+declare -A need=([valgrind]=valgrind [jq]=jq [musl-gcc]=musl-tools)
+pkgs=()
+for cmd in "${!need[@]}"; do command -v "$cmd" >/dev/null || pkgs+=("${need[$cmd]}"); done
+if ((${#pkgs[@]})); then
+    if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+        echo "bench: missing ${pkgs[*]}; install them (Debian/Ubuntu):" >&2
+        echo "  sudo apt-get update && sudo apt-get install -y ${pkgs[*]}" >&2
+        exit 1
+    fi
+    echo "bench: apt-get install ${pkgs[*]}" >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pkgs[@]}" >/dev/null
+fi
+
+# gungraun-runner must be exactly the version of the gungraun library the benchmarks link.
+metadata=$(cargo metadata --format-version 1)
+gungraun=$(jq -r '.packages[] | select(.name == "gungraun") | .version' <<<"$metadata")
+target_dir=$(jq -r .target_directory <<<"$metadata")
+runner=${GUNGRAUN_RUNNER:-$(command -v gungraun-runner || true)}
+if [ -z "$runner" ] || [ "$("$runner" --version 2>/dev/null | awk '{print $NF}')" != "$gungraun" ]; then
+    echo "bench: cargo install gungraun-runner $gungraun (a few minutes, once)" >&2
+    cargo install --quiet --locked --version "$gungraun" gungraun-runner >&2
+    runner=$(command -v gungraun-runner || echo "${CARGO_HOME:-$HOME/.cargo}/bin/gungraun-runner")
+fi
+export GUNGRAUN_RUNNER=$runner
+
+out="$target_dir/bench"
+rm -rf "$out"
+mkdir -p "$out"
+# criterion keeps its results here; the table reads this run's medians from it.
+export CRITERION_HOME="$out/criterion"
+
+step "build"
+cargo bench --quiet --no-run >&2
+cargo bench --quiet --no-run --features std --bench instructions >&2
+
+# ---- 1. instructions per call ------------------------------------------------------------
+step "instructions per epoll_wait (callgrind)"
+cargo bench --quiet --bench instructions -- --output-format=json >"$out/instructions.json"
+cargo bench --quiet --features std --bench instructions -- --output-format=json \
+    >"$out/instructions-std.json"
+
+# "<function> <id> <instructions>" for each run of one benchmark file's JSON lines.
+ir() {
+    jq -r 'select(.kind == "LibraryBenchmark")
+        | [.function_name, .id, (.profiles[0].data.total.metrics.Ir.values.new
+            | if type == "object" then (.Int // .Float) else . end)] | @tsv' "$1"
+}
+# Instructions of one pass: (I(2 * CALLS) - I(CALLS)) / CALLS, CALLS = 1000 as in the benchmark.
+per_call() {
+    ir "$1" | awk -v f="$2" -F'\t' '
+        $1 == f && $2 == "calls" { a = $3 } $1 == f && $2 == "calls_x2" { b = $3 }
+        END { if (a == "" || b == "") exit 1; printf "%.2f", (b - a) / 1000 }'
+}
+
+# ---- 2 and 3. criterion ------------------------------------------------------------------
+step "throughput (criterion)"
+cargo bench --quiet --bench throughput >"$out/throughput.log" 2>&1 || {
+    cat "$out/throughput.log" >&2
+    exit 1
+}
+step "scale and allocations (criterion, counting allocator)"
+cargo bench --quiet --bench scale >"$out/scale.log" 2>&1 || {
+    cat "$out/scale.log" >&2
+    exit 1
+}
+
+# Median time of one iteration of a criterion benchmark, in ns.
+median_ns() {
+    jq -r '.median.point_estimate' "$CRITERION_HOME/$1/new/estimates.json"
+}
+# Half the width of the median's 95% confidence interval, in percent of the median.
+noise() {
+    jq -r '.median | (.confidence_interval.upper_bound - .confidence_interval.lower_bound)
+        / 2 / .point_estimate * 100 | "±\(. * 10 | round / 10)%"' \
+        "$CRITERION_HOME/$1/new/estimates.json"
+}
+
+# ---- 4. footprint ------------------------------------------------------------------------
+step "footprint (static programs, stripped)"
+fp="$out/footprint"
+mkdir -p "$fp"
+footprint=()
+if [ -x ci/freestanding.sh ]; then
+    # "size tiny <target> <bytes>" lines from the freestanding build of `tiny`.
+    while read -r _ _ t bytes; do
+        footprint+=("freepoll (freestanding)|$t|$bytes")
+    done < <(ci/freestanding.sh 2>/dev/null | grep '^size tiny ' || true)
+fi
+arches=(x86_64 aarch64 riscv64)
+declare -A triple=([x86_64]=x86_64-unknown-linux-gnu [aarch64]=aarch64-unknown-linux-gnu
+    [riscv64]=riscv64gc-unknown-linux-gnu)
+declare -A cc=([x86_64]=gcc [aarch64]=aarch64-linux-gnu-gcc [riscv64]=riscv64-linux-gnu-gcc)
+declare -A run=([x86_64]="" [aarch64]=qemu-aarch64-static [riscv64]=qemu-riscv64-static)
+# Builds (then runs, to check it works) one program; records its size.
+record() {
+    local label=$1 arch=$2 bin=$3
+    shift 3
+    if "$@" >"$bin.log" 2>&1 && ${run[$arch]} "$bin"; then
+        footprint+=("$label|${triple[$arch]}|$(stat -c %s "$bin")")
+    else
+        echo "bench: $label for $arch did not build or run (see $bin.log)" >&2
+    fi
+}
+for a in "${arches[@]}"; do
+    command -v "${cc[$a]}" >/dev/null || continue
+    record "C, glibc" "$a" "$fp/c-glibc-$a" \
+        "${cc[$a]}" -static -Os -s benches/footprint/tiny.c -o "$fp/c-glibc-$a"
+    [ "$a" = x86_64 ] && record "C, musl" "$a" "$fp/c-musl-$a" \
+        musl-gcc -static -Os -s benches/footprint/tiny.c -o "$fp/c-musl-$a"
+    record "Rust std, glibc" "$a" "$fp/rust-std-$a" \
+        rustc --edition 2021 --target "${triple[$a]}" -C linker="${cc[$a]}" -C opt-level=s \
+        -C panic=abort -C lto -C codegen-units=1 -C strip=symbols -C target-feature=+crt-static \
+        benches/footprint/tiny_std.rs -o "$fp/rust-std-$a"
+done
+
+# ---- the table ---------------------------------------------------------------------------
+step "table"
+rows="$out/rows.tsv"
+: >"$rows"
+# row CRATE METRIC VALUE GROUP: rows of one GROUP share the libc row's value as 1.00.
+row() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$rows"; }
+
+m="instructions per epoll_wait (1 ready, timeout 0; lower is better)"
+row "floor (raw asm)" "$m" "$(per_call "$out/instructions.json" floor_wait)" ir
+row freepoll "$m" "$(per_call "$out/instructions.json" freepoll_wait)" ir
+row "freepoll, std feature" "$m" "$(per_call "$out/instructions-std.json" freepoll_wait)" ir
+for c in libc rustix nix; do
+    row "$c" "$m" "$(per_call "$out/instructions.json" "${c}_wait")" ir
+done
+
+crates=(freepoll libc rustix nix)
+for s in pingpong:2 fanout:1000; do
+    name=${s%%:*} events=${s##*:}
+    case $name in
+        pingpong) m="events/s, eventfd ping-pong between 2 instances (higher is better)" ;;
+        fanout) m="events/s, 1 write making 1,000 fds ready, drained by 256 (higher is better)" ;;
+    esac
+    for c in "${crates[@]}"; do
+        row "$c" "$m" "$(awk -v e="$events" -v ns="$(median_ns "$name/$c")" \
+            'BEGIN { printf "%.0f", e * 1e9 / ns }') $(noise "$name/$c")" "$name"
+    done
+done
+
+for n in 1 1000 10000 100000; do
+    m="ns per wait, 1 ready of $(sed ':a;s/\B[0-9]\{3\}\>/,&/;ta' <<<"$n") registered (lower is better)"
+    for c in "${crates[@]}"; do
+        row "$c" "$m" "$(printf '%.1f' "$(median_ns "wait_registered/$c/$n")") \
+$(noise "wait_registered/$c/$n")" "wait$n"
+    done
+done
+# Each add and delete follows a dup2 (see benches/scale.rs); the dup2s alone are subtracted.
+m="ms to add and delete 100,000 registrations (lower is better)"
+dup2=$(median_ns add_delete_100000/dup2)
+for c in "${crates[@]}"; do
+    row "$c" "$m" "$(awk -v ns="$(median_ns "add_delete_100000/$c")" -v d="$dup2" \
+        'BEGIN { printf "%.1f", (ns - d) / 1e6 }') $(noise "add_delete_100000/$c")" churn
+done
+m="heap allocations: add 100,001 fds, 1,000 waits, delete 100,000"
+while read -r _ c _ _ add _ _ wait _ _ del; do
+    row "$c" "$m" "$((add + wait + del))" allocs
+done < <(grep '^allocations: ' "$out/scale.log")
+
+if ((${#footprint[@]})); then
+    for f in "${footprint[@]}"; do
+        IFS='|' read -r label t bytes <<<"$f"
+        row "$label" "bytes, static program: epoll, eventfd, write, wait ($t)" "$bytes" "fp-$t"
+    done
+else
+    row "freepoll (freestanding)" "bytes, static program" "not available" fp
+fi
+
+# Ratio to the libc row of the same group ("C, glibc" for sizes).
+awk -F'\t' '
+    { crate[NR] = $1; metric[NR] = $2; value[NR] = $3; group[NR] = $4 }
+    $1 == "libc" || $1 == "C, glibc" { b = $3; sub(/ .*/, "", b); base[$4] = b }
+    END {
+        print "| crate | metric | value | ratio to libc |"
+        print "| --- | --- | ---: | ---: |"
+        for (i = 1; i <= NR; i++) {
+            b = base[group[i]]
+            v = value[i]
+            sub(/ .*/, "", v)
+            r = (b != "" && b + 0 != 0 && v ~ /^[0-9.]+$/) ? v / b : ""
+            ratio = r == "" ? "-" : sprintf(r < 0.1 ? "%.4f" : "%.2f", r)
+            printf "| %s | %s | %s | %s |\n", crate[i], metric[i], value[i], ratio
+        }
+    }' "$rows"
+
+echo >&2
+echo "bench: done in $((SECONDS - start)) s; logs and raw results in $out" >&2
