@@ -45,11 +45,11 @@ for t in "${linux[@]}"; do
     FREEPOLL_DIFF_CASES=3000 cargo test --target "$t" --test differential -- --nocapture
 done
 
-for extra in ci/freestanding.sh ci/boot-test.sh ci/miri.sh ci/msrv.sh ci/package.sh ci/bench-build.sh; do
-    if [ -x "$extra" ]; then
-        step "$extra"
-        "$extra"
-    fi
+# The further checks, each a script of its own that installs what it needs.
+for check in ci/freestanding.sh ci/boot-test.sh ci/miri.sh ci/msrv.sh ci/package.sh \
+    ci/bench-build.sh; do
+    step "$check"
+    "$check"
 done
 
 step "all checks passed in $((SECONDS - start)) s"
