@@ -37,8 +37,8 @@ declare -A need=(
     [riscv64-linux-gnu-gcc]=gcc-riscv64-linux-gnu
 )
 declare -A libs=(
-    [/usr/aarch64-linux-gnu/lib/libc.so.6]=libc6-dev-arm64-cross
-    [/usr/riscv64-linux-gnu/lib/libc.so.6]=libc6-dev-riscv64-cross
+    [/usr/aarch64-linux-gnu/lib/crt1.o]=libc6-dev-arm64-cross
+    [/usr/riscv64-linux-gnu/lib/crt1.o]=libc6-dev-riscv64-cross
 )
 pkgs=()
 for cmd in "${!need[@]}"; do command -v "$cmd" >/dev/null || pkgs+=("${need[$cmd]}"); done
