@@ -54,6 +54,11 @@ pub mod nr {
 ///
 /// # Safety
 /// The caller upholds the contract of system call `nr`.
+///
+/// # References
+/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
+///   conventions"
+#[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall0(nr: usize) -> usize {
     let ret;
@@ -75,6 +80,11 @@ pub unsafe fn syscall0(nr: usize) -> usize {
 /// # Safety
 /// The caller upholds the contract of system call `nr` for this argument: pointers valid for
 /// what the kernel reads or writes, fds as that call requires.
+///
+/// # References
+/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
+///   conventions"
+#[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall1(nr: usize, a0: usize) -> usize {
     let ret;
@@ -95,6 +105,11 @@ pub unsafe fn syscall1(nr: usize, a0: usize) -> usize {
 ///
 /// # Safety
 /// As for [`syscall1`], for both arguments.
+///
+/// # References
+/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
+///   conventions"
+#[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall2(nr: usize, a0: usize, a1: usize) -> usize {
     let ret;
@@ -115,6 +130,11 @@ pub unsafe fn syscall2(nr: usize, a0: usize, a1: usize) -> usize {
 ///
 /// # Safety
 /// As for [`syscall1`], for every argument.
+///
+/// # References
+/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
+///   conventions"
+#[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall3(nr: usize, a0: usize, a1: usize, a2: usize) -> usize {
     let ret;
@@ -135,6 +155,11 @@ pub unsafe fn syscall3(nr: usize, a0: usize, a1: usize, a2: usize) -> usize {
 ///
 /// # Safety
 /// As for [`syscall1`], for every argument.
+///
+/// # References
+/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
+///   conventions"
+#[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) -> usize {
     let ret;
@@ -156,6 +181,11 @@ pub unsafe fn syscall4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) ->
 ///
 /// # Safety
 /// As for [`syscall1`], for every argument.
+///
+/// # References
+/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
+///   conventions"
+#[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall5(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize, a4: usize) -> usize {
     let ret;
@@ -177,6 +207,11 @@ pub unsafe fn syscall5(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize, a4
 ///
 /// # Safety
 /// As for [`syscall1`], for every argument.
+///
+/// # References
+/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
+///   conventions"
+#[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall6(
     nr: usize,
