@@ -101,7 +101,7 @@ mod bench {
     type FloorSetup = Setup<OwnedFd, [MaybeUninit<libc::epoll_event>; SLOTS]>;
 
     fn floor_setup(calls: u64) -> FloorSetup {
-        let epoll = libc_epoll();
+        let epoll = common::libc_epoll();
         let source = libc_source(&epoll);
         Setup {
             calls,
@@ -183,37 +183,16 @@ mod bench {
 
     // ----- libc --------------------------------------------------------------------------------
 
-    fn libc_epoll() -> OwnedFd {
-        // SAFETY: epoll_create1 takes an integer and touches no user memory.
-        let fd = unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) };
-        assert!(fd >= 0, "epoll_create1");
-        // SAFETY: a new descriptor that nothing else owns.
-        unsafe { std::os::fd::FromRawFd::from_raw_fd(fd) }
-    }
-
     fn libc_source(epoll: &OwnedFd) -> OwnedFd {
         let source = common::eventfd(1);
-        let mut ev = libc::epoll_event {
-            events: libc::EPOLLIN as u32,
-            u64: TOKEN,
-        };
-        // SAFETY: both descriptors are open; the kernel reads `ev`.
-        let ret = unsafe {
-            libc::epoll_ctl(
-                epoll.as_raw_fd(),
-                libc::EPOLL_CTL_ADD,
-                source.as_raw_fd(),
-                &mut ev,
-            )
-        };
-        assert_eq!(ret, 0, "epoll_ctl");
+        common::libc_add(epoll, &source, libc::EPOLLIN, TOKEN);
         source
     }
 
     type LibcSetup = Setup<OwnedFd, [libc::epoll_event; SLOTS]>;
 
     fn libc_setup(calls: u64) -> LibcSetup {
-        let epoll = libc_epoll();
+        let epoll = common::libc_epoll();
         let source = libc_source(&epoll);
         Setup {
             calls,

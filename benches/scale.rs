@@ -35,7 +35,7 @@ mod bench {
     use std::alloc::{GlobalAlloc, Layout, System};
     use std::hint::black_box;
     use std::mem::MaybeUninit;
-    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+    use std::os::fd::{AsRawFd, OwnedFd};
     use std::sync::atomic::{AtomicU64, Ordering};
     use std::time::Duration;
 
@@ -92,18 +92,6 @@ mod bench {
         ALLOCATIONS.load(Ordering::Relaxed) - before
     }
 
-    fn epoll() -> OwnedFd {
-        // SAFETY: epoll_create1 takes an integer and touches no user memory.
-        let fd = unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) };
-        assert!(
-            fd >= 0,
-            "epoll_create1: {}",
-            std::io::Error::last_os_error()
-        );
-        // SAFETY: a new descriptor that nothing else owns.
-        unsafe { OwnedFd::from_raw_fd(fd) }
-    }
-
     /// Idle files and reserved descriptor numbers whose pairs are the registrations under test.
     struct Pairs {
         files: Vec<OwnedFd>,
@@ -148,7 +136,7 @@ mod bench {
 
     /// An instance with `n` registrations: `n - 1` idle pairs and one ready eventfd (`READY`).
     fn registered(pairs: &Pairs, n: usize) -> OwnedFd {
-        let epoll = epoll();
+        let epoll = common::libc_epoll();
         for i in 0..n - 1 {
             Libc::add(&epoll, pairs.point(i), i as u64);
         }
@@ -225,20 +213,7 @@ mod bench {
             n as usize
         }
         fn add(epoll: &Self::Epoll, fd: &OwnedFd, data: u64) {
-            let mut ev = libc::epoll_event {
-                events: libc::EPOLLIN as u32,
-                u64: data,
-            };
-            // SAFETY: both descriptors are open; the kernel reads `ev`.
-            let ret = unsafe {
-                libc::epoll_ctl(
-                    epoll.as_raw_fd(),
-                    libc::EPOLL_CTL_ADD,
-                    fd.as_raw_fd(),
-                    &mut ev,
-                )
-            };
-            assert_eq!(ret, 0, "epoll_ctl");
+            common::libc_add(epoll, fd, libc::EPOLLIN, data);
         }
         fn delete(epoll: &Self::Epoll, fd: &OwnedFd) {
             // SAFETY: both descriptors are open; DEL reads no event.
@@ -312,7 +287,7 @@ mod bench {
 
     /// Prints the allocations of `C`'s adds, waits and deletes of `CHURN` pairs on a new instance.
     fn count_allocations<C: Crate>(pairs: &Pairs) {
-        let epoll = C::adopt(epoll());
+        let epoll = C::adopt(common::libc_epoll());
         let mut buf = C::buffer();
         let mut add = 0;
         for i in 0..CHURN {
@@ -349,7 +324,7 @@ mod bench {
 
     /// Adds `CHURN` pairs to an empty instance and deletes them; with `C = None`, only the `dup2`s.
     fn churn<C: Crate>(group: &mut Group<'_>, pairs: &Pairs, name: &str, epoll_calls: bool) {
-        let epoll = C::adopt(epoll());
+        let epoll = C::adopt(common::libc_epoll());
         group.bench_function(name, |b| {
             b.iter(|| {
                 for i in 0..CHURN {

@@ -24,7 +24,7 @@ mod bench {
     use criterion::{Criterion, Throughput};
     use std::hint::black_box;
     use std::mem::MaybeUninit;
-    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+    use std::os::fd::{AsRawFd, OwnedFd};
     use std::time::Duration;
 
     use crate::common;
@@ -47,34 +47,14 @@ mod bench {
         _extra: Vec<OwnedFd>,
     }
 
-    fn epoll() -> OwnedFd {
-        // SAFETY: epoll_create1 takes an integer and touches no user memory.
-        let fd = unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) };
-        assert!(fd >= 0, "epoll_create1");
-        // SAFETY: a new descriptor that nothing else owns.
-        unsafe { OwnedFd::from_raw_fd(fd) }
-    }
-
+    /// The benchmarks' registration: edge-triggered for `IN`.
     fn add(epoll: &OwnedFd, fd: &OwnedFd, data: u64) {
-        let mut ev = libc::epoll_event {
-            events: (libc::EPOLLIN | libc::EPOLLET) as u32,
-            u64: data,
-        };
-        // SAFETY: both descriptors are open; the kernel reads `ev`.
-        let ret = unsafe {
-            libc::epoll_ctl(
-                epoll.as_raw_fd(),
-                libc::EPOLL_CTL_ADD,
-                fd.as_raw_fd(),
-                &mut ev,
-            )
-        };
-        assert_eq!(ret, 0, "epoll_ctl");
+        common::libc_add(epoll, fd, libc::EPOLLIN | libc::EPOLLET, data);
     }
 
     /// Two instances, one eventfd in each (data 0 and 1).
     fn pingpong_fds() -> Fds {
-        let epolls = vec![epoll(), epoll()];
+        let epolls = vec![common::libc_epoll(), common::libc_epoll()];
         let sources = vec![common::eventfd(0), common::eventfd(0)];
         add(&epolls[0], &sources[0], 0);
         add(&epolls[1], &sources[1], 1);
@@ -87,7 +67,7 @@ mod bench {
 
     /// One instance, one eventfd, `FANOUT` dups of it registered with data `0..FANOUT`.
     fn fanout_fds() -> Fds {
-        let epolls = vec![epoll()];
+        let epolls = vec![common::libc_epoll()];
         let source = common::eventfd(0);
         let extra: Vec<OwnedFd> = (0..FANOUT)
             .map(|i| {
