@@ -30,9 +30,8 @@ for t in "${bare[@]}"; do
     cargo build --quiet --target "$t" --no-default-features --features alloc
 done
 
-step "docs (warnings denied), without and with features"
-cargo doc --quiet --no-deps
-cargo doc --quiet --no-deps --all-features
+step "docs (warnings denied): without features, with all, and as docs.rs builds them"
+ci/docs.sh
 
 # Each target runs the suite without features (freepoll's own fd types) and with all of them
 # (std's fd types, the owned EventVec). Cross targets run under qemu-user (.cargo/config.toml).

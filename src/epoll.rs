@@ -73,8 +73,8 @@ use crate::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
 use crate::params::{RawParams, EPIOCGPARAMS, EPIOCSPARAMS};
 use crate::sigset::KERNEL_SIGSET_SIZE;
 use crate::timeout::{
-    millis_rounded_up, pwait2_plan, record_pwait2_missing, record_pwait2_works, KernelTimespec,
-    Pwait2Plan, Repr,
+    millis_rounded_up, pwait2_plan, pwait2_refused, record_pwait2_missing, record_pwait2_works,
+    KernelTimespec, Pwait2Plan, Repr,
 };
 use core::time::Duration;
 
@@ -324,8 +324,9 @@ fn ctl(epoll: RawFd, op: usize, source: RawFd, event: Option<Event>) -> Result<(
 /// - [`Errno::INTR`]: a signal handler ran during the wait. The wait is not restarted, even
 ///   with `SA_RESTART`; [`epoll_wait_retry`] restarts it.
 /// - [`Errno::BADF`]: `epoll` is not an open descriptor.
-/// - [`Errno::NOSYS`], [`Errno::PERM`]: only under [`Pwait2Policy::Always`], for a timeout
-///   that is not a whole number of milliseconds: `epoll_pwait2` is missing or forbidden.
+/// - [`Errno::NOSYS`], [`Errno::PERM`], [`Errno::ACCES`] or any other number that
+///   `epoll_pwait2` itself never gives: only under [`Pwait2Policy::Always`], for a timeout
+///   that is not a whole number of milliseconds: the call is missing or a filter forbids it.
 ///
 /// On error `events` is empty.
 ///
@@ -658,9 +659,11 @@ unsafe fn wait_exact(
             )
         });
         match (plan, ret) {
-            // Missing (ENOSYS) or forbidden by seccomp (EPERM: the call itself never answers
-            // it): fall back below, and skip the probe from now on.
-            (Pwait2Plan::Probe { .. }, Err(Errno::NOSYS | Errno::PERM)) => record_pwait2_missing(),
+            // An answer that only a missing call or a filter gives: fall back below, and skip
+            // the probe from now on.
+            (Pwait2Plan::Probe { .. }, Err(errno)) if pwait2_refused(errno) => {
+                record_pwait2_missing()
+            }
             (Pwait2Plan::Probe { untried: true }, ret) => {
                 record_pwait2_works();
                 return ret;

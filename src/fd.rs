@@ -5,6 +5,10 @@
 //! `&UnixStream`, `&File` and every other std handle pass straight into freepoll. Without it,
 //! this module defines the same types with the same contracts for `no_std` programs.
 //!
+//! The pages below show the types of the build that made them: without `std` (how docs.rs
+//! builds freepoll, and how a `no_std` program gets it) the types defined by freepoll, whose
+//! pages say so; with `std`, std's own.
+//!
 //! The `std` feature changes which trait `AsFd` is. A library that implements
 //! `freepoll::fd::AsFd` for its own type should implement it from std (enable `std`) or accept
 //! that its implementation belongs to the `no_std` trait, which is a different trait once any
@@ -28,6 +32,9 @@ mod nostd {
 
     /// An open file descriptor that this value owns: dropping it closes the descriptor.
     ///
+    /// Defined by freepoll, for builds without the `std` feature; with it, this is
+    /// `std::os::fd::OwnedFd`, with the same contract.
+    ///
     /// # Invariant
     /// `fd` is open and nothing else closes it.
     #[repr(transparent)]
@@ -36,6 +43,9 @@ mod nostd {
     }
 
     /// A file descriptor borrowed for `'fd`: it stays open at least that long.
+    ///
+    /// Defined by freepoll, for builds without the `std` feature; with it, this is
+    /// `std::os::fd::BorrowedFd`, with the same contract.
     ///
     /// # Invariant
     /// `fd` is open for all of `'fd`.

@@ -10,7 +10,19 @@
 //! - `std` (implies `alloc`): [`fd`] re-exports std's `OwnedFd`, `BorrowedFd` and `AsFd`, so
 //!   std's sockets and files pass straight in; `Errno` implements `std::error::Error` and
 //!   converts into `std::io::Error`.
-
+//!
+//! What these pages show depends on the features of the build that made them. docs.rs builds
+//! them with `alloc` only, as a `no_std` program sees freepoll: [`fd`] shows the types defined
+//! by freepoll. With `std`, [`fd`] holds std's types instead, and [`Errno`] also implements
+//! `std::error::Error` and `From<Errno> for std::io::Error`; nothing else changes.
+#![cfg_attr(
+    feature = "std",
+    doc = "\n**This build has the `std` feature**: [`fd`] shows std's types."
+)]
+#![cfg_attr(
+    not(feature = "std"),
+    doc = "\n**This build has no `std` feature**: [`fd`] shows freepoll's own types."
+)]
 #![no_std]
 #![deny(unsafe_op_in_unsafe_fn, missing_docs)]
 #![deny(clippy::undocumented_unsafe_blocks, clippy::missing_safety_doc)]

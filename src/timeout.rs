@@ -1,6 +1,7 @@
 //! [`Timeout`]: how long a wait may block, to the nanosecond; and the process-wide policy for
 //! `epoll_pwait2`, the call that takes such a timeout.
 
+use crate::errno::Errno;
 use core::fmt;
 use core::hash::{Hash, Hasher};
 use core::sync::atomic::{AtomicU8, Ordering};
@@ -202,13 +203,19 @@ pub enum Pwait2Policy {
     /// `epoll_pwait`. For sandboxes whose seccomp filter kills the process on a system call it
     /// does not know, where even one probe is fatal.
     Never,
-    /// The default. Try `epoll_pwait2`; if it answers `ENOSYS` (kernel older than 5.11, or an
-    /// emulator such as qemu-user) or `EPERM` (what seccomp filters usually answer), make this
-    /// wait with `epoll_pwait`, the timeout rounded up, and remember it: later waits go
-    /// straight to `epoll_pwait` without trying again.
+    /// The default. Try `epoll_pwait2`; if it answers anything the call itself never answers,
+    /// make this wait with `epoll_pwait`, the timeout rounded up, and remember it: later waits
+    /// go straight to `epoll_pwait` without trying again.
+    ///
+    /// `epoll_pwait2` itself fails only with `EBADF`, `EFAULT`, `EINTR` and `EINVAL`, and those
+    /// are returned as they are. Every other number comes from something in front of the
+    /// call: `ENOSYS` from a kernel older than 5.11 or an emulator such as qemu-user, and
+    /// whatever a seccomp filter was written to answer (`SECCOMP_RET_ERRNO` takes any number:
+    /// `EPERM` is the usual one, `EACCES` and `EOPNOTSUPP` are common, systemd falls back on
+    /// both).
     Auto,
-    /// Always call `epoll_pwait2` and return whatever it answers, `ENOSYS` and `EPERM`
-    /// included. For programs that need nanosecond timeouts or nothing.
+    /// Always call `epoll_pwait2` and return whatever it answers, `ENOSYS` and a filter's
+    /// `EPERM` included. For programs that need nanosecond timeouts or nothing.
     Always,
 }
 
@@ -271,7 +278,8 @@ pub fn pwait2_policy() -> Pwait2Policy {
 }
 
 /// What the `Auto` policy has learned about `epoll_pwait2`: `Some(true)` once the call
-/// answered, `Some(false)` once it answered `ENOSYS` or `EPERM` (later waits then round up for
+/// answered, `Some(false)` once it was refused (`ENOSYS`, or a filter's `EPERM`, `EACCES` or
+/// any other number the call itself never gives; later waits then round up for
 /// `epoll_pwait` without trying it), `None` before the first sub-millisecond wait, and always
 /// `None` under `Never` and `Always`, which do not probe.
 ///
@@ -295,8 +303,9 @@ pub fn pwait2_available() -> Option<bool> {
 /// What the sub-millisecond path does next, read once per wait.
 #[derive(Clone, Copy)]
 pub(crate) enum Pwait2Plan {
-    /// Call `epoll_pwait2`; on `ENOSYS`/`EPERM` fall back and remember (`Auto`, not yet known
-    /// to be missing). `untried` says whether an answer should be recorded.
+    /// Call `epoll_pwait2`; if it is refused ([`pwait2_refused`]), fall back and remember
+    /// (`Auto`, not yet known to be missing). `untried` says whether an answer should be
+    /// recorded.
     Probe { untried: bool },
     /// Call `epoll_pwait2` and return its answer (`Always`).
     Only,
@@ -317,13 +326,26 @@ pub(crate) fn pwait2_plan() -> Pwait2Plan {
     }
 }
 
-/// Records that `epoll_pwait2` answered (anything but `ENOSYS`/`EPERM`).
+/// Whether `errno`, answered by `epoll_pwait2`, means the call was refused rather than made:
+/// every number but the four the call itself fails with (epoll_pwait2(2): `EBADF`, `EFAULT`,
+/// `EINTR`, `EINVAL`; `fs/eventpoll.c` has no other). `ENOSYS` is a missing call; anything
+/// else is a filter's choice (seccomp's `SECCOMP_RET_ERRNO` carries any number), and an `Auto`
+/// wait falls back on all of them.
+#[inline]
+pub(crate) fn pwait2_refused(errno: Errno) -> bool {
+    !matches!(
+        errno,
+        Errno::BADF | Errno::FAULT | Errno::INTR | Errno::INVAL
+    )
+}
+
+/// Records that `epoll_pwait2` answered (anything [`pwait2_refused`] does not match).
 #[inline]
 pub(crate) fn record_pwait2_works() {
     PROBE.store(WORKS, Ordering::Relaxed);
 }
 
-/// Records that `epoll_pwait2` answered `ENOSYS` or `EPERM`: later `Auto` waits skip it.
+/// Records that `epoll_pwait2` was refused: later `Auto` waits skip it.
 #[inline]
 pub(crate) fn record_pwait2_missing() {
     PROBE.store(MISSING, Ordering::Relaxed);

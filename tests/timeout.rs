@@ -343,3 +343,111 @@ fn stack_buffer_helper_is_typed_and_uninitialised() {
     assert_eq!(epoll_wait(&ep, &mut events, 0), Ok(1));
     assert_eq!(events.iter().collect::<Vec<_>>(), vec![(EventFlags::IN, 9)]);
 }
+
+/// Installs, on the calling thread only, a seccomp filter that answers `errno` for
+/// `epoll_pwait2` and allows every other call: what a sandbox in front of the call looks like.
+/// Filters belong to a thread (and the threads it starts later), so the rest of this test
+/// binary runs unfiltered. The filter does not check the architecture word: this thread makes
+/// only native calls.
+fn refuse_pwait2_on_this_thread(errno: Errno) {
+    /// `struct sock_filter` (`include/uapi/linux/filter.h`).
+    #[repr(C)]
+    struct SockFilter {
+        code: u16,
+        jt: u8,
+        jf: u8,
+        k: u32,
+    }
+    /// `struct sock_fprog`.
+    #[repr(C)]
+    struct SockFprog {
+        len: u16,
+        filter: *const SockFilter,
+    }
+    const LD_W_ABS: u16 = 0x20; // BPF_LD | BPF_W | BPF_ABS
+    const JEQ_K: u16 = 0x15; // BPF_JMP | BPF_JEQ | BPF_K
+    const RET_K: u16 = 0x06; // BPF_RET | BPF_K
+    const SECCOMP_RET_ERRNO: u32 = 0x0005_0000;
+    const SECCOMP_RET_ALLOW: u32 = 0x7fff_0000;
+    const SECCOMP_MODE_FILTER: usize = 2; // an unsigned long, as prctl(2) takes it
+    let op = |code, jt, jf, k| SockFilter { code, jt, jf, k };
+    let program = [
+        op(LD_W_ABS, 0, 0, 0), // seccomp_data.nr
+        op(JEQ_K, 0, 1, nr::EPOLL_PWAIT2 as u32),
+        op(RET_K, 0, 0, SECCOMP_RET_ERRNO | errno.raw_os_error() as u32),
+        op(RET_K, 0, 0, SECCOMP_RET_ALLOW),
+    ];
+    let fprog = SockFprog {
+        len: program.len() as u16,
+        filter: program.as_ptr(),
+    };
+    // SAFETY: PR_SET_NO_NEW_PRIVS takes integers; PR_SET_SECCOMP reads `fprog` and the four
+    // instructions it points to, both live for the call.
+    unsafe {
+        assert_eq!(
+            libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1usize, 0usize, 0usize, 0usize),
+            0
+        );
+        let fprog: *const SockFprog = &fprog;
+        assert_eq!(
+            libc::prctl(libc::PR_SET_SECCOMP, SECCOMP_MODE_FILTER, fprog),
+            0,
+            "seccomp filter: {}",
+            std::io::Error::last_os_error()
+        );
+    }
+}
+
+#[test]
+fn auto_falls_back_on_every_answer_a_filter_gives_and_on_none_the_call_gives() {
+    let _policy = with_policy(Pwait2Policy::Auto);
+    if !kernel_has_pwait2() {
+        eprintln!(
+            "skipped: epoll_pwait2 is missing here (qemu-user or Linux < 5.11), so a filter in \
+             front of it cannot be told apart from its absence; the native run covers this"
+        );
+        return;
+    }
+    // What a filter answers (or a missing call: ENOSYS): the wait falls back to epoll_pwait,
+    // rounded up, and the probe remembers that the call is unusable.
+    for errno in [
+        Errno::PERM,
+        Errno::ACCES,
+        Errno::OPNOTSUPP,
+        Errno::NOSYS,
+        Errno::NOMEM,
+        Errno::NOTTY,
+    ] {
+        set_pwait2_policy(Pwait2Policy::Auto);
+        std::thread::spawn(move || {
+            refuse_pwait2_on_this_thread(errno);
+            let (ep, _efd) = idle_instance();
+            let (got, took) = timed_wait(&ep, Duration::from_micros(1500));
+            assert_eq!(got, Ok(vec![]), "filter answering {errno:?}");
+            assert!(
+                took >= Duration::from_millis(2),
+                "{errno:?}: 1.5 ms rounded up waits 2 ms, returned after {took:?}"
+            );
+            assert_eq!(pwait2_available(), Some(false), "{errno:?} is remembered");
+        })
+        .join()
+        .unwrap();
+    }
+    // What epoll_pwait2 itself answers: returned as it is, no fallback, and the call counts as
+    // present.
+    for errno in [Errno::BADF, Errno::FAULT, Errno::INTR, Errno::INVAL] {
+        set_pwait2_policy(Pwait2Policy::Auto);
+        std::thread::spawn(move || {
+            refuse_pwait2_on_this_thread(errno);
+            let (ep, _efd) = idle_instance();
+            assert_eq!(
+                timed_wait(&ep, Duration::from_micros(1500)).0,
+                Err(errno),
+                "the call's own answer is not hidden by a fallback"
+            );
+            assert_eq!(pwait2_available(), Some(true), "{errno:?}");
+        })
+        .join()
+        .unwrap();
+    }
+}
