@@ -62,7 +62,7 @@
 pub use crate::event::{CreateFlags, Event, EventFlags};
 pub use crate::event_vec::{uninit_events, EventVec, Iter, MAX_EVENTS};
 pub use crate::params::Params;
-pub use crate::sigset::SigSet;
+pub use crate::signal::SigSet;
 pub use crate::timeout::{
     pwait2_available, pwait2_policy, set_pwait2_policy, Pwait2Policy, Timeout,
 };
@@ -71,7 +71,7 @@ use crate::arch::{nr, syscall1, syscall2, syscall3, syscall4, syscall5, syscall6
 use crate::errno::{decode_count, decode_raw, Errno, Result};
 use crate::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
 use crate::params::{RawParams, EPIOCGPARAMS, EPIOCSPARAMS};
-use crate::sigset::KERNEL_SIGSET_SIZE;
+use crate::signal::KERNEL_SIGSET_SIZE;
 use crate::timeout::{
     millis_rounded_up, pwait2_plan, pwait2_refused, record_pwait2_missing, record_pwait2_works,
     KernelTimespec, Pwait2Plan, Repr,
@@ -358,14 +358,15 @@ pub fn epoll_wait(
 /// `SIGKILL` and `SIGSTOP` cannot be blocked; the kernel ignores them in `sigmask`.
 ///
 /// ```
-/// use freepoll::epoll::{epoll_create, epoll_pwait, uninit_events, CreateFlags, EventVec, SigSet};
+/// use freepoll::epoll::{epoll_create, epoll_pwait, uninit_events, CreateFlags, EventVec};
+/// use freepoll::signal::{SigSet, SIGTERM};
 /// let epoll = epoll_create(CreateFlags::CLOEXEC)?;
 /// let mut buf = uninit_events::<4>();
 /// let mut events = EventVec::new(&mut buf);
 ///
-/// // Wait with every signal but SIGTERM blocked.
+/// // Wait with every signal but SIGTERM blocked (and those libc reserves left alone).
 /// let mut mask = SigSet::full();
-/// mask.remove(libc::SIGTERM)?;
+/// mask.remove(SIGTERM)?;
 /// assert_eq!(epoll_pwait(&epoll, &mut events, 10, Some(&mask))?, 0);
 /// # Ok::<(), freepoll::Errno>(())
 /// ```

@@ -72,12 +72,12 @@ mod errno;
 mod event;
 mod event_vec;
 mod params;
-mod sigset;
 mod timeout;
 
 pub mod epoll;
 pub mod fd;
 pub mod raw;
+pub mod signal;
 
 pub use errno::{Errno, Result};
 

@@ -9,6 +9,7 @@ mod common;
 use common::*;
 use freepoll::epoll::{epoll_add, epoll_pwait, uninit_events, EventFlags, EventVec, SigSet};
 use freepoll::raw::{decode_raw, syscall4};
+use freepoll::signal;
 use freepoll::Errno;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -33,13 +34,17 @@ fn sigset_takes_signals_1_to_64_and_refuses_the_rest() {
         set.add(sig).unwrap();
         assert!(set.contains(sig), "{sig}");
     }
-    assert_eq!(set, SigSet::full());
+    assert_eq!(set, SigSet::full_including_libc_reserved());
     for bad in [0, 65, -1, i32::MIN, i32::MAX] {
         assert_eq!(set.add(bad), Err(Errno::INVAL), "{bad}");
         assert_eq!(set.remove(bad), Err(Errno::INVAL), "{bad}");
         assert!(!set.contains(bad), "{bad}");
     }
-    assert_eq!(set, SigSet::full(), "refused numbers change nothing");
+    assert_eq!(
+        set,
+        SigSet::full_including_libc_reserved(),
+        "refused numbers change nothing"
+    );
     set.remove(64).unwrap();
     set.remove(1).unwrap();
     assert!(!set.contains(1) && !set.contains(64) && set.contains(2) && set.contains(63));
@@ -199,4 +204,122 @@ fn events_are_returned_through_a_mask_as_without_one() {
             "the thread's own mask is untouched"
         );
     });
+}
+
+#[test]
+fn full_leaves_out_the_signals_c_libraries_reserve() {
+    let full = SigSet::full();
+    for sig in 1..=64 {
+        assert_eq!(
+            full.contains(sig),
+            !(32..=34).contains(&sig),
+            "signal {sig}"
+        );
+    }
+    // What glibc's sigfillset gives leaves out 32 and 33; full() leaves out musl's 34 too.
+    // SAFETY: `set` is a live sigset_t that sigfillset initialises.
+    let glibc = unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut set);
+        set
+    };
+    for sig in 1..=64 {
+        // SAFETY: `glibc` is an initialised sigset_t; sigismember only reads it.
+        let libc_has = unsafe { libc::sigismember(&glibc, sig) } == 1;
+        if sig != 34 {
+            assert_eq!(full.contains(sig), libc_has, "signal {sig}");
+        }
+    }
+    assert_eq!(SigSet::full_including_libc_reserved().bits(), u64::MAX);
+    assert_eq!(full.bits(), !(0b111 << 31));
+}
+
+#[test]
+fn a_wait_with_the_full_mask_does_not_stall_setuid_in_another_thread() {
+    // glibc's setuid() in a threaded process sends signal 33 (SIGSETXID) to every other thread
+    // and waits until each has run its handler. A thread asleep in epoll_pwait with
+    // SigSet::full() takes it during the wait: its wait ends with EINTR and setuid() returns.
+    // Were 33 in the mask, the signal would wait for the 20 s wait to time out, and setuid()
+    // with it: the waiter would then come back with no events instead of EINTR.
+    isolated(|| {
+        let ep = epoll();
+        let efd = eventfd(0);
+        epoll_add(&ep, &efd, 5, EventFlags::IN).unwrap();
+        let (tid_tx, tid_rx) = std::sync::mpsc::channel();
+        std::thread::scope(|s| {
+            let waiter = s.spawn(|| {
+                tid_tx.send(gettid()).unwrap();
+                let mut buf = uninit_events::<1>();
+                let mut events = EventVec::new(&mut buf);
+                epoll_pwait(&ep, &mut events, 20_000, Some(&SigSet::full()))
+                    .map(|_| events.iter().collect::<Vec<_>>())
+            });
+            wait_until_asleep_in_epoll_wait(tid_rx.recv().unwrap());
+            // SAFETY: setuid to the current uid changes nothing; getuid cannot fail.
+            let rc = unsafe { libc::setuid(libc::getuid()) };
+            assert_eq!(rc, 0, "setuid: {}", std::io::Error::last_os_error());
+            bump(&efd, 1); // ends the wait now if the signal did not
+            assert_eq!(
+                waiter.join().unwrap(),
+                Err(Errno::INTR),
+                "glibc's SIGSETXID reached the waiter inside its wait"
+            );
+        });
+    });
+}
+
+#[test]
+fn signal_numbers_are_the_kernels() {
+    use signal::*;
+    let named = [
+        (SIGHUP, libc::SIGHUP),
+        (SIGINT, libc::SIGINT),
+        (SIGQUIT, libc::SIGQUIT),
+        (SIGILL, libc::SIGILL),
+        (SIGTRAP, libc::SIGTRAP),
+        (SIGABRT, libc::SIGABRT),
+        (SIGIOT, libc::SIGIOT),
+        (SIGBUS, libc::SIGBUS),
+        (SIGFPE, libc::SIGFPE),
+        (SIGKILL, libc::SIGKILL),
+        (SIGUSR1, libc::SIGUSR1),
+        (SIGSEGV, libc::SIGSEGV),
+        (SIGUSR2, libc::SIGUSR2),
+        (SIGPIPE, libc::SIGPIPE),
+        (SIGALRM, libc::SIGALRM),
+        (SIGTERM, libc::SIGTERM),
+        (SIGSTKFLT, libc::SIGSTKFLT),
+        (SIGCHLD, libc::SIGCHLD),
+        (SIGCONT, libc::SIGCONT),
+        (SIGSTOP, libc::SIGSTOP),
+        (SIGTSTP, libc::SIGTSTP),
+        (SIGTTIN, libc::SIGTTIN),
+        (SIGTTOU, libc::SIGTTOU),
+        (SIGURG, libc::SIGURG),
+        (SIGXCPU, libc::SIGXCPU),
+        (SIGXFSZ, libc::SIGXFSZ),
+        (SIGVTALRM, libc::SIGVTALRM),
+        (SIGPROF, libc::SIGPROF),
+        (SIGWINCH, libc::SIGWINCH),
+        (SIGIO, libc::SIGIO),
+        (SIGPOLL, libc::SIGPOLL),
+        (SIGPWR, libc::SIGPWR),
+        (SIGSYS, libc::SIGSYS),
+    ];
+    for (ours, libc) in named {
+        assert_eq!(ours, libc);
+    }
+    assert_eq!(named.last().map(|n| n.0), Some(31));
+    // Real-time signals as the kernel numbers them; libc's SIGRTMIN is higher by the ones it
+    // keeps (glibc 34, musl 35), its SIGRTMAX the same.
+    assert_eq!((SIGRTMIN, SIGRTMAX), (32, 64));
+    assert_eq!(libc::SIGRTMAX(), SIGRTMAX);
+    assert!(libc::SIGRTMIN() >= SIGRTMIN + 2, "{}", libc::SIGRTMIN());
+    // The raw bits agree with add and contains both ways.
+    let mut set = SigSet::empty();
+    set.add(SIGCHLD).unwrap();
+    set.add(SIGRTMAX).unwrap();
+    assert_eq!(set.bits(), 1 << 16 | 1 << 63);
+    assert_eq!(SigSet::from_bits(set.bits()), set);
+    assert!(SigSet::from_bits(1 << 16).contains(SIGCHLD));
 }

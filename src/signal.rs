@@ -1,0 +1,270 @@
+//! [`SigSet`], the kernel's signal mask (for [`epoll_pwait`](crate::epoll::epoll_pwait)), and
+//! the signal numbers, named, so that a program without libc needs no `libc::SIG*`.
+//!
+//! The numbers are the kernel's on every architecture freepoll supports (the asm-generic
+//! numbering, `include/uapi/asm-generic/signal.h`; x86 and arm use the same). Real-time signals
+//! run from [`SIGRTMIN`] (32) to [`SIGRTMAX`] (64) as the kernel numbers them. A C library
+//! keeps the first two or three for itself (glibc: 32 and 33; musl: 32, 33 and 34) and so its
+//! own `SIGRTMIN` is higher: 34 or 35. A program that shares its process with a C library
+//! should take real-time signals from `SIGRTMIN + 3` up.
+//!
+//! ```
+//! use freepoll::signal::{SigSet, SIGCHLD, SIGTERM};
+//!
+//! let mut set = SigSet::empty();
+//! set.add(SIGTERM)?;
+//! set.add(SIGCHLD)?;
+//! assert_eq!(set.bits(), 1 << (15 - 1) | 1 << (17 - 1));
+//! # Ok::<(), freepoll::Errno>(())
+//! ```
+//!
+//! # References
+//! - [signal(7)](https://man7.org/linux/man-pages/man7/signal.7.html)
+
+use crate::errno::{Errno, Result};
+use core::fmt;
+
+/// Hangup of the controlling terminal, or the death of its controlling process.
+pub const SIGHUP: i32 = 1;
+/// Interrupt from the keyboard (Ctrl-C).
+pub const SIGINT: i32 = 2;
+/// Quit from the keyboard (Ctrl-\\).
+pub const SIGQUIT: i32 = 3;
+/// Illegal instruction.
+pub const SIGILL: i32 = 4;
+/// Trace or breakpoint trap.
+pub const SIGTRAP: i32 = 5;
+/// Abort, as from abort(3).
+pub const SIGABRT: i32 = 6;
+/// The old name of [`SIGABRT`].
+pub const SIGIOT: i32 = 6;
+/// Bus error: a bad memory access.
+pub const SIGBUS: i32 = 7;
+/// Arithmetic exception.
+pub const SIGFPE: i32 = 8;
+/// Kill: cannot be caught, blocked or ignored.
+pub const SIGKILL: i32 = 9;
+/// User-defined signal 1.
+pub const SIGUSR1: i32 = 10;
+/// Invalid memory reference.
+pub const SIGSEGV: i32 = 11;
+/// User-defined signal 2.
+pub const SIGUSR2: i32 = 12;
+/// Write to a pipe or socket with no reader.
+pub const SIGPIPE: i32 = 13;
+/// Timer signal, as from alarm(2).
+pub const SIGALRM: i32 = 14;
+/// Termination request: what `kill` sends by default, and what an init is asked to stop with.
+pub const SIGTERM: i32 = 15;
+/// Stack fault on a coprocessor (unused).
+pub const SIGSTKFLT: i32 = 16;
+/// A child stopped, continued or ended.
+pub const SIGCHLD: i32 = 17;
+/// Continue if stopped.
+pub const SIGCONT: i32 = 18;
+/// Stop the process: cannot be caught, blocked or ignored.
+pub const SIGSTOP: i32 = 19;
+/// Stop typed at the terminal (Ctrl-Z).
+pub const SIGTSTP: i32 = 20;
+/// Terminal input for a background process.
+pub const SIGTTIN: i32 = 21;
+/// Terminal output for a background process.
+pub const SIGTTOU: i32 = 22;
+/// Urgent condition on a socket.
+pub const SIGURG: i32 = 23;
+/// CPU time limit exceeded.
+pub const SIGXCPU: i32 = 24;
+/// File size limit exceeded.
+pub const SIGXFSZ: i32 = 25;
+/// Virtual alarm clock.
+pub const SIGVTALRM: i32 = 26;
+/// Profiling timer expired.
+pub const SIGPROF: i32 = 27;
+/// Window resize.
+pub const SIGWINCH: i32 = 28;
+/// I/O now possible.
+pub const SIGIO: i32 = 29;
+/// The System V name of [`SIGIO`].
+pub const SIGPOLL: i32 = 29;
+/// Power failure.
+pub const SIGPWR: i32 = 30;
+/// Bad system call: what a seccomp filter's `SECCOMP_RET_TRAP` raises.
+pub const SIGSYS: i32 = 31;
+/// The first real-time signal as the kernel numbers them. A C library in the process reserves
+/// this one and the next one or two: see the module docs.
+pub const SIGRTMIN: i32 = 32;
+/// The last real-time signal, and the highest signal number (`_NSIG`).
+pub const SIGRTMAX: i32 = 64;
+
+/// The kernel's `sizeof(sigset_t)` on every supported architecture: 64 signals, one bit each
+/// (`_NSIG` is 64). `epoll_pwait` and `epoll_pwait2` take it as `sigsetsize` and reject any
+/// other value with `EINVAL`, even when the mask pointer is NULL.
+pub(crate) const KERNEL_SIGSET_SIZE: usize = 8;
+
+/// The highest signal number: `_NSIG` on these architectures.
+const MAX_SIGNAL: i32 = SIGRTMAX;
+
+/// The signals a C library keeps for itself: 32 and 33 in glibc (`SIGCANCEL`, thread
+/// cancellation; `SIGSETXID`, which `setuid()` and its relatives send to every thread and wait
+/// for), and 34 too in musl (`SIGSYNCCALL`). [`SigSet::full`] leaves them out, as
+/// `sigfillset(3)` does.
+const LIBC_RESERVED: u64 = 0b111 << (SIGRTMIN - 1);
+
+/// A set of signals in the kernel's layout: bit `n - 1` of one `u64` stands for signal `n`,
+/// for `n` in `1..=64` (`SIGHUP` is 1, `SIGRTMAX` is 64).
+///
+/// This is the kernel's `sigset_t`, 8 bytes, not glibc's 128-byte one: it is what
+/// [`epoll_pwait`](crate::epoll::epoll_pwait) hands the kernel.
+///
+/// Signal numbers outside `1..=64` are rejected, never wrapped onto another signal:
+/// [`add`](SigSet::add) and [`remove`](SigSet::remove) return [`Errno::INVAL`] (as C's
+/// `sigaddset` does), [`contains`](SigSet::contains) answers `false`.
+///
+/// ```
+/// use freepoll::signal::{SigSet, SIGUSR1, SIGUSR2};
+///
+/// let mut set = SigSet::empty();
+/// set.add(SIGUSR1)?;
+/// assert!(set.contains(SIGUSR1));
+/// assert!(!set.contains(SIGUSR2));
+/// assert_eq!(set.add(0), Err(freepoll::Errno::INVAL));
+/// assert_eq!(set.add(65), Err(freepoll::Errno::INVAL));
+///
+/// let mut all_but_one = SigSet::full();
+/// all_but_one.remove(SIGUSR1)?;
+/// assert!(!all_but_one.contains(SIGUSR1) && all_but_one.contains(SIGUSR2));
+///
+/// // The raw bits, for a call freepoll does not wrap: bit n - 1 is signal n.
+/// assert_eq!(SigSet::from_bits(set.bits()), set);
+/// assert_eq!(set.bits(), 1 << (SIGUSR1 - 1));
+/// # Ok::<(), freepoll::Errno>(())
+/// ```
+///
+/// # References
+/// - [sigsetops(3)](https://man7.org/linux/man-pages/man3/sigsetops.3.html),
+///   [signal(7)](https://man7.org/linux/man-pages/man7/signal.7.html)
+#[doc(alias = "sigset_t")]
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[repr(transparent)]
+pub struct SigSet {
+    bits: u64,
+}
+
+static_assertions::const_assert!(core::mem::size_of::<SigSet>() == KERNEL_SIGSET_SIZE);
+
+/// The bit of signal `sig`, or `None` outside `1..=64`.
+#[inline]
+const fn bit(sig: i32) -> Option<u64> {
+    if sig >= 1 && sig <= MAX_SIGNAL {
+        // `sig - 1` is in 0..=63 here, so the subtraction never wraps and the shift is valid.
+        Some(1 << (sig as u32).wrapping_sub(1))
+    } else {
+        None
+    }
+}
+
+impl SigSet {
+    /// No signals.
+    #[doc(alias = "sigemptyset")]
+    #[inline]
+    pub const fn empty() -> SigSet {
+        SigSet { bits: 0 }
+    }
+
+    /// Every signal but the three that C libraries keep for themselves (32, 33 and 34), as
+    /// `sigfillset(3)` gives it: the set to block in a process that may have a C library.
+    ///
+    /// glibc's `setuid()`, `setgid()` and their relatives, in a process with several threads,
+    /// send signal 33 to every thread and wait until each has handled it; glibc cancels
+    /// threads with 32, musl uses 34 too. A thread waiting with those blocked would stall
+    /// that other thread for its whole wait, so this set leaves them out. (The kernel never
+    /// blocks `SIGKILL` or `SIGSTOP`, whatever the mask.)
+    ///
+    /// ```
+    /// use freepoll::signal::{SigSet, SIGRTMAX, SIGRTMIN, SIGTERM};
+    /// let full = SigSet::full();
+    /// assert!(full.contains(SIGTERM) && full.contains(SIGRTMAX));
+    /// assert!(!full.contains(SIGRTMIN) && !full.contains(33) && !full.contains(34));
+    /// ```
+    #[doc(alias = "sigfillset")]
+    #[inline]
+    pub const fn full() -> SigSet {
+        SigSet {
+            bits: !LIBC_RESERVED,
+        }
+    }
+
+    /// All 64 signals, the ones C libraries reserve included: only for a program with no C
+    /// library anywhere in its process (`#![no_std]`, `#![no_main]`, freepoll's own `_start`).
+    ///
+    /// In a process with glibc or musl, a thread that blocks these stalls the library's other
+    /// threads: see [`full`](SigSet::full), which is what such a process wants.
+    ///
+    /// ```
+    /// use freepoll::signal::{SigSet, SIGRTMIN};
+    /// assert_eq!(SigSet::full_including_libc_reserved().bits(), u64::MAX);
+    /// assert!(SigSet::full_including_libc_reserved().contains(SIGRTMIN));
+    /// ```
+    #[inline]
+    pub const fn full_including_libc_reserved() -> SigSet {
+        SigSet { bits: u64::MAX }
+    }
+
+    /// The set whose raw bits are `bits`, in the kernel's layout: bit `n - 1` stands for
+    /// signal `n`. Every `u64` is a valid set.
+    #[inline]
+    pub const fn from_bits(bits: u64) -> SigSet {
+        SigSet { bits }
+    }
+
+    /// The raw bits of the set, in the kernel's layout (bit `n - 1` is signal `n`): the 8-byte
+    /// `sigset_t` a system call takes, for calls freepoll does not wrap.
+    #[inline]
+    pub const fn bits(&self) -> u64 {
+        self.bits
+    }
+
+    /// Adds signal `sig`.
+    ///
+    /// # Errors
+    /// [`Errno::INVAL`] if `sig` is not in `1..=64`; the set is unchanged.
+    #[doc(alias = "sigaddset")]
+    #[inline]
+    pub fn add(&mut self, sig: i32) -> Result<()> {
+        let bit = bit(sig).ok_or(Errno::INVAL)?;
+        self.bits |= bit;
+        Ok(())
+    }
+
+    /// Removes signal `sig`.
+    ///
+    /// # Errors
+    /// [`Errno::INVAL`] if `sig` is not in `1..=64`; the set is unchanged.
+    #[doc(alias = "sigdelset")]
+    #[inline]
+    pub fn remove(&mut self, sig: i32) -> Result<()> {
+        let bit = bit(sig).ok_or(Errno::INVAL)?;
+        self.bits &= !bit;
+        Ok(())
+    }
+
+    /// Whether signal `sig` is in the set; `false` for any number outside `1..=64`.
+    #[doc(alias = "sigismember")]
+    #[inline]
+    pub const fn contains(&self, sig: i32) -> bool {
+        match bit(sig) {
+            Some(bit) => self.bits & bit != 0,
+            None => false,
+        }
+    }
+}
+
+impl fmt::Debug for SigSet {
+    /// The signal numbers in the set: `SigSet {10, 12}`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SigSet ")?;
+        f.debug_set()
+            .entries((1..=MAX_SIGNAL).filter(|&sig| self.contains(sig)))
+            .finish()
+    }
+}
