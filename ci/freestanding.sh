@@ -2,7 +2,9 @@
 # freepoll without libc: builds the freestanding programs in freestanding/ (`tiny` and
 # `selftest`: no_std, no_main, their own `_start`, linked by rust-lld alone) for x86_64, aarch64
 # and riscv64, checks their formatting and lints, runs them (natively where the host has the
-# architecture, under qemu-user elsewhere) and holds `tiny` to its size budget.
+# architecture, under qemu-user elsewhere) and holds `tiny` to its size budget. Also builds and
+# runs the debug profile, and a program of one's own set up as the README says whose dependency
+# has a build script and a proc macro.
 #
 # Prints, per program and target, `ok <program> <target>` and `size <program> <target> <bytes>`
 # (the stripped executable), after the selftest's own lines. Fails if a program fails, if the
@@ -21,13 +23,56 @@ targets=(x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu riscv64gc-unknown-li
 # why cargo runs in freestanding/).
 out=$root/target/freestanding
 
+# README.md shows tiny.rs whole: the copy must be the file.
+if ! awk '/^```rust$/{getline first; if (first ~ /^\/\/! The smallest useful freepoll program/) {print first; on=1}; next}
+          on && /^```$/{exit} on' README.md | cmp -s - freestanding/src/bin/tiny.rs; then
+    echo "FAIL README.md's copy of tiny.rs differs from freestanding/src/bin/tiny.rs"
+    exit 1
+fi
+
 cd freestanding
 cargo fmt -- --check
 for t in "${targets[@]}"; do
     cargo clippy --quiet --release --target "$t" -- -D warnings
     cargo build --quiet --release --target "$t"
+    cargo build --quiet --target "$t" # the debug profile links too
 done
 cd "$root"
+
+# A program of one's own, set up as the README says (freestanding/.cargo/config.toml copied in,
+# the same profiles), whose dependency has a build script and is a proc macro (rustversion):
+# those are built for the host with the host's linker, and must not get rust-lld.
+deps=$root/target/freestanding-deps
+rm -rf "$deps/src" "$deps/.cargo"
+mkdir -p "$deps/src" "$deps/.cargo"
+grep -v '^target-dir' freestanding/.cargo/config.toml >"$deps/.cargo/config.toml"
+cat >"$deps/Cargo.toml" <<EOF
+[package]
+name = "with-deps"
+version = "0.0.0"
+edition = "2021"
+publish = false
+
+[workspace]
+
+[dependencies]
+freepoll = { path = "$root", default-features = false }
+rustversion = "1"
+
+$(sed -n '/^\[profile.dev\]/,$p' freestanding/Cargo.toml)
+EOF
+{
+    cat freestanding/src/bin/tiny.rs
+    printf '\n/// Expanded by a proc macro whose crate has a build script.\n'
+    printf '#[rustversion::since(1.63)]\nconst _BUILT_WITH_A_PROC_MACRO: () = ();\n'
+} >"$deps/src/main.rs"
+(
+    cd "$deps"
+    cargo build --quiet # no --target: the config's default
+    for t in "${targets[@]}"; do
+        cargo build --quiet --release --target "$t"
+    done
+)
 
 # How to run a program built for target $1 on this machine.
 runner() {
@@ -42,6 +87,21 @@ runner() {
 failed=0
 for t in "${targets[@]}"; do
     run=$(runner "$t")
+
+    for program in "$out/$t/debug/tiny" "$deps/target/$t/release/with-deps"; do
+        if $run "$program"; then
+            echo "ok $(basename "$program") $t ($(basename "$(dirname "$program")"))"
+        else
+            echo "FAIL $program: exit status $?"
+            failed=1
+        fi
+    done
+    if $run "$out/$t/debug/selftest" | tail -n 1 | grep -qx "FREEPOLL-RESULT: ok"; then
+        echo "ok selftest $t (debug)"
+    else
+        echo "FAIL selftest $t (debug)"
+        failed=1
+    fi
 
     tiny=$out/$t/release/tiny
     if $run "$tiny"; then

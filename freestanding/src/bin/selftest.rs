@@ -637,9 +637,11 @@ impl Line {
 }
 
 // The memory functions. LLVM calls memcpy, memmove, memset, memcmp and bcmp for copies, fills
-// and comparisons it does not expand inline, and without a libc nothing defines them. Byte loops:
-// the empty asm statement in each is opaque to the optimiser, which keeps it from turning the
-// loop back into a call to the very function it is in.
+// and comparisons it does not expand inline, and strlen for a loop over a NUL-terminated string;
+// without a libc nothing defines them. This program needs the five below and no strlen (README,
+// "The C functions the compiler calls"). Byte loops: the empty asm statement in each is opaque
+// to the optimiser, which keeps it from turning the loop back into a call to the very function
+// it is in.
 
 /// memset(3).
 ///
@@ -808,7 +810,8 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
 // The entry point. The kernel starts the program here with the stack pointer at argc (then
 // argv, envp, auxv) and nothing else set up: no return address, nothing to return to. `_start`
 // marks the outermost frame, aligns the stack as the C ABI wants at a call, and calls `main`,
-// which never returns; the trap after the call is never reached.
+// which never returns; the trap after the call is never reached. The `sym` operands need
+// Rust 1.66 (freepoll itself builds with 1.63).
 #[cfg(target_arch = "x86_64")]
 core::arch::global_asm!(
     ".globl _start",

@@ -74,7 +74,8 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
 // The entry point. The kernel starts the program here with the stack pointer at argc (then
 // argv, envp, auxv) and nothing else set up: no return address, nothing to return to. `_start`
 // marks the outermost frame, aligns the stack as the C ABI wants at a call, and calls `main`,
-// which never returns; the trap after the call is never reached.
+// which never returns; the trap after the call is never reached. The `sym` operands need
+// Rust 1.66 (freepoll itself builds with 1.63).
 #[cfg(target_arch = "x86_64")]
 core::arch::global_asm!(
     ".globl _start",
