@@ -85,31 +85,39 @@ runner() {
 }
 
 failed=0
+
+# Runs PROGRAM (built for target $t) and reports it as LABEL: it passes when it exits 0.
+run_ok() {
+    local program=$1 label=$2
+    if $run "$program"; then
+        echo "ok $label"
+    else
+        echo "FAIL $label: exit status $?"
+        failed=1
+    fi
+}
+
+# Runs a selftest and reports it as LABEL: it passes when it exits 0 and its last line is
+# `FREEPOLL-RESULT: ok`. With a third argument, its own lines are printed too.
+run_selftest() {
+    local program=$1 label=$2 show=${3:-} status=0 log
+    log=$($run "$program") || status=$?
+    if [ -n "$show" ]; then
+        printf '%s\n' "$log" | sed "s/^/  $t: /"
+    fi
+    if [ "$status" -eq 0 ] && [ "$(printf '%s\n' "$log" | tail -n 1)" = "FREEPOLL-RESULT: ok" ]; then
+        echo "ok $label"
+    else
+        echo "FAIL $label: exit status $status"
+        failed=1
+    fi
+}
+
 for t in "${targets[@]}"; do
     run=$(runner "$t")
 
-    for program in "$out/$t/debug/tiny" "$deps/target/$t/release/with-deps"; do
-        if $run "$program"; then
-            echo "ok $(basename "$program") $t ($(basename "$(dirname "$program")"))"
-        else
-            echo "FAIL $program: exit status $?"
-            failed=1
-        fi
-    done
-    if $run "$out/$t/debug/selftest" | tail -n 1 | grep -qx "FREEPOLL-RESULT: ok"; then
-        echo "ok selftest $t (debug)"
-    else
-        echo "FAIL selftest $t (debug)"
-        failed=1
-    fi
-
     tiny=$out/$t/release/tiny
-    if $run "$tiny"; then
-        echo "ok tiny $t"
-    else
-        echo "FAIL tiny $t: exit status $?"
-        failed=1
-    fi
+    run_ok "$tiny" "tiny $t"
     size=$(stat -c %s "$tiny")
     echo "size tiny $t $size"
     if [ "$size" -gt "$TINY_BUDGET" ]; then
@@ -117,17 +125,12 @@ for t in "${targets[@]}"; do
         failed=1
     fi
 
-    selftest=$out/$t/release/selftest
-    status=0
-    log=$($run "$selftest") || status=$?
-    printf '%s\n' "$log" | sed "s/^/  $t: /"
-    if [ "$status" -eq 0 ] && [ "$(printf '%s\n' "$log" | tail -n 1)" = "FREEPOLL-RESULT: ok" ]; then
-        echo "ok selftest $t"
-    else
-        echo "FAIL selftest $t: exit status $status"
-        failed=1
-    fi
-    echo "size selftest $t $(stat -c %s "$selftest")"
+    run_selftest "$out/$t/release/selftest" "selftest $t" show
+    echo "size selftest $t $(stat -c %s "$out/$t/release/selftest")"
+
+    run_ok "$out/$t/debug/tiny" "tiny $t (debug)"
+    run_selftest "$out/$t/debug/selftest" "selftest $t (debug)"
+    run_ok "$deps/target/$t/release/with-deps" "with-deps $t"
 done
 
 if [ "$failed" -ne 0 ]; then
