@@ -17,42 +17,10 @@
 //! The stubs never claim `readonly` or `pure`: several calls write user memory, and the caller
 //! of a raw stub is the only one who knows which.
 
-/// The system call numbers freepoll and its freestanding users need (the generic table,
-/// `include/uapi/asm-generic/unistd.h`, which this architecture uses).
-pub mod nr {
-    /// eventfd2(2)
-    pub const EVENTFD2: usize = 19;
-    /// epoll_create1(2)
-    pub const EPOLL_CREATE1: usize = 20;
-    /// epoll_ctl(2)
-    pub const EPOLL_CTL: usize = 21;
-    /// epoll_pwait(2)
-    pub const EPOLL_PWAIT: usize = 22;
-    /// ioctl(2)
-    pub const IOCTL: usize = 29;
-    /// close(2)
-    pub const CLOSE: usize = 57;
-    /// pipe2(2)
-    pub const PIPE2: usize = 59;
-    /// read(2)
-    pub const READ: usize = 63;
-    /// write(2)
-    pub const WRITE: usize = 64;
-    /// exit_group(2)
-    pub const EXIT_GROUP: usize = 94;
-    /// clock_gettime(2)
-    pub const CLOCK_GETTIME: usize = 113;
-    /// tgkill(2)
-    pub const TGKILL: usize = 131;
-    /// reboot(2)
-    pub const REBOOT: usize = 142;
-    /// getpid(2)
-    pub const GETPID: usize = 172;
-    /// gettid(2)
-    pub const GETTID: usize = 178;
-    /// epoll_pwait2(2), Linux 5.11
-    pub const EPOLL_PWAIT2: usize = 441;
-}
+// The numbers: the generic table, which this architecture uses unchanged.
+#[path = "generic.rs"]
+mod generic;
+pub use generic::nr;
 
 /// `svc 0` with no arguments. Number in `x8`.
 ///
@@ -256,4 +224,26 @@ pub unsafe fn syscall6(
         );
     }
     ret
+}
+
+/// The process entry point for [`entry!`](crate::entry!) (feature `entry`): `_start`, where the
+/// kernel starts a static program with the stack pointer at argc (then argv, envp, auxv) and
+/// nothing else set up, no return address and nothing to return to. It clears the frame pointer x29 and the link register x30 (the outermost frame), passes sp in x0 (the kernel leaves it 16-byte aligned), and calls
+/// `__freepoll_start(sp)`, which never returns; the trap after the call is never reached.
+#[cfg(feature = "entry")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __freepoll_start_asm {
+    () => {
+        core::arch::global_asm!(
+            ".globl _start",
+            ".type _start, %function",
+            "_start:",
+            "mov x29, xzr",
+            "mov x30, xzr",
+            "mov x0, sp",
+            "bl __freepoll_start",
+            "udf #0",
+        );
+    };
 }

@@ -22,14 +22,26 @@ pub mod nr {
     pub const WRITE: usize = 1;
     /// close(2)
     pub const CLOSE: usize = 3;
+    /// rt_sigprocmask(2) (sigprocmask(2))
+    pub const RT_SIGPROCMASK: usize = 14;
     /// ioctl(2)
     pub const IOCTL: usize = 16;
     /// getpid(2)
     pub const GETPID: usize = 39;
-    /// gettid(2)
-    pub const GETTID: usize = 186;
+    /// clone(2)
+    pub const CLONE: usize = 56;
+    /// kill(2)
+    pub const KILL: usize = 62;
+    /// getuid(2)
+    pub const GETUID: usize = 102;
+    /// getppid(2)
+    pub const GETPPID: usize = 110;
+    /// prctl(2)
+    pub const PRCTL: usize = 157;
     /// reboot(2)
     pub const REBOOT: usize = 169;
+    /// gettid(2)
+    pub const GETTID: usize = 186;
     /// clock_gettime(2)
     pub const CLOCK_GETTIME: usize = 228;
     /// exit_group(2)
@@ -38,14 +50,30 @@ pub mod nr {
     pub const EPOLL_CTL: usize = 233;
     /// tgkill(2)
     pub const TGKILL: usize = 234;
+    /// waitid(2)
+    pub const WAITID: usize = 247;
     /// epoll_pwait(2)
     pub const EPOLL_PWAIT: usize = 281;
+    /// timerfd_create(2)
+    pub const TIMERFD_CREATE: usize = 283;
+    /// timerfd_settime(2)
+    pub const TIMERFD_SETTIME: usize = 286;
+    /// timerfd_gettime(2)
+    pub const TIMERFD_GETTIME: usize = 287;
+    /// signalfd4(2) (signalfd(2))
+    pub const SIGNALFD4: usize = 289;
     /// eventfd2(2)
     pub const EVENTFD2: usize = 290;
     /// epoll_create1(2)
     pub const EPOLL_CREATE1: usize = 291;
+    /// dup3(2)
+    pub const DUP3: usize = 292;
     /// pipe2(2)
     pub const PIPE2: usize = 293;
+    /// pidfd_send_signal(2), Linux 5.1
+    pub const PIDFD_SEND_SIGNAL: usize = 424;
+    /// pidfd_open(2), Linux 5.3
+    pub const PIDFD_OPEN: usize = 434;
     /// epoll_pwait2(2), Linux 5.11
     pub const EPOLL_PWAIT2: usize = 441;
 }
@@ -234,4 +262,26 @@ pub unsafe fn syscall6(
         );
     }
     ret
+}
+
+/// The process entry point for [`entry!`](crate::entry!) (feature `entry`): `_start`, where the
+/// kernel starts a static program with the stack pointer at argc (then argv, envp, auxv) and
+/// nothing else set up, no return address and nothing to return to. It clears rbp (the outermost frame), passes rsp in rdi, aligns rsp to 16 bytes as the C ABI wants at a call, and calls
+/// `__freepoll_start(sp)`, which never returns; the trap after the call is never reached.
+#[cfg(feature = "entry")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __freepoll_start_asm {
+    () => {
+        core::arch::global_asm!(
+            ".globl _start",
+            ".type _start, %function",
+            "_start:",
+            "xor ebp, ebp",
+            "mov rdi, rsp",
+            "and rsp, -16",
+            "call __freepoll_start",
+            "ud2",
+        );
+    };
 }

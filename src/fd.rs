@@ -186,3 +186,54 @@ mod nostd {
         }
     }
 }
+
+/// The descriptor a successful call returned, owned; or the call's error.
+///
+/// # Safety
+/// `ret` is the raw return of a system call that, on success, returns a new descriptor that
+/// nothing else owns (`eventfd2`, `timerfd_create`, `signalfd4` with `-1`, `pidfd_open`, ...).
+#[inline]
+pub(crate) unsafe fn decode_new_fd(ret: usize) -> crate::Result<OwnedFd> {
+    let fd = crate::errno::decode_raw(ret)? as RawFd;
+    // SAFETY: the call succeeded, so `fd` is the new descriptor it returned, which the
+    // caller's contract says nothing else owns.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+/// A typed handle around an [`OwnedFd`]: `AsFd`, `AsRawFd`, `Debug`, and conversion into the
+/// `OwnedFd`. The type says which kind of kernel object the descriptor is, so that its calls
+/// (a timer's expiration count, a signalfd's records) cannot be made on another kind.
+macro_rules! fd_handle {
+    ($name:ident) => {
+        impl $crate::fd::AsFd for $name {
+            #[inline]
+            fn as_fd(&self) -> $crate::fd::BorrowedFd<'_> {
+                $crate::fd::AsFd::as_fd(&self.fd)
+            }
+        }
+
+        impl $crate::fd::AsRawFd for $name {
+            #[inline]
+            fn as_raw_fd(&self) -> $crate::fd::RawFd {
+                $crate::fd::AsRawFd::as_raw_fd(&self.fd)
+            }
+        }
+
+        impl From<$name> for $crate::fd::OwnedFd {
+            /// The descriptor, no longer typed; it stays open.
+            #[inline]
+            fn from(handle: $name) -> $crate::fd::OwnedFd {
+                handle.fd
+            }
+        }
+
+        impl core::fmt::Debug for $name {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.debug_tuple(stringify!($name))
+                    .field(&$crate::fd::AsRawFd::as_raw_fd(&self.fd))
+                    .finish()
+            }
+        }
+    };
+}
+pub(crate) use fd_handle;

@@ -74,10 +74,19 @@ mod event_vec;
 mod params;
 mod timeout;
 
+pub mod clock;
+#[cfg(feature = "entry")]
+pub mod entry;
 pub mod epoll;
+pub mod eventfd;
 pub mod fd;
+pub mod io;
+pub mod pidfd;
+pub mod process;
 pub mod raw;
 pub mod signal;
+pub mod signalfd;
+pub mod timerfd;
 
 pub use errno::{Errno, Result};
 

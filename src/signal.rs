@@ -18,10 +18,28 @@
 //! # Ok::<(), freepoll::Errno>(())
 //! ```
 //!
+//! # Waiting for signals in an event loop
+//!
+//! Block the signals with [`sigprocmask`], then read them from a
+//! [`SignalFd`](crate::signalfd::SignalFd) registered with epoll. Two traps, stated once here:
+//!
+//! **Block them in every thread, before any other thread starts.** A signal sent to the
+//! process goes to any one thread that does not block it. If one thread leaves it unblocked,
+//! that thread takes it, by its handler or by the default action (which for `SIGTERM` and
+//! `SIGINT` ends the process), and the signalfd never sees it. Threads inherit the mask of the
+//! thread that creates them, so blocking first, in the main thread, covers them all.
+//!
+//! **Standard signals coalesce.** Signals 1 to 31 are pending or not: three children that
+//! exit before the loop reads give one `SIGCHLD`. So `SIGCHLD` means "reap until nothing is
+//! left": call [`waitid`](crate::process::waitid) with [`NOHANG`](crate::process::WaitOptions::NOHANG)
+//! until it answers `None`, not once per signal. Real-time signals (32 to 64) queue, one record
+//! each.
+//!
 //! # References
 //! - [signal(7)](https://man7.org/linux/man-pages/man7/signal.7.html)
 
-use crate::errno::{Errno, Result};
+use crate::arch::{nr, syscall4};
+use crate::errno::{decode_raw, Errno, Result};
 use core::fmt;
 
 /// Hangup of the controlling terminal, or the death of its controlling process.
@@ -95,6 +113,27 @@ pub const SIGSYS: i32 = 31;
 pub const SIGRTMIN: i32 = 32;
 /// The last real-time signal, and the highest signal number (`_NSIG`).
 pub const SIGRTMAX: i32 = 64;
+
+/// `si_code` `SI_USER`: sent by kill(2) or pidfd_send_signal(2) (`include/uapi/asm-generic/siginfo.h`).
+pub const SI_USER: i32 = 0;
+/// `si_code` `SI_KERNEL`: sent by the kernel.
+pub const SI_KERNEL: i32 = 0x80;
+/// `si_code` `SI_QUEUE`: sent by sigqueue(3).
+pub const SI_QUEUE: i32 = -1;
+/// `si_code` `SI_TKILL`: sent by tgkill(2) or tkill(2).
+pub const SI_TKILL: i32 = -6;
+/// `si_code` `CLD_EXITED` of a `SIGCHLD`: the child exited.
+pub const CLD_EXITED: i32 = 1;
+/// `si_code` `CLD_KILLED` of a `SIGCHLD`: the child was killed by a signal.
+pub const CLD_KILLED: i32 = 2;
+/// `si_code` `CLD_DUMPED` of a `SIGCHLD`: the child was killed by a signal and dumped core.
+pub const CLD_DUMPED: i32 = 3;
+/// `si_code` `CLD_TRAPPED` of a `SIGCHLD`: a traced child trapped.
+pub const CLD_TRAPPED: i32 = 4;
+/// `si_code` `CLD_STOPPED` of a `SIGCHLD`: the child stopped.
+pub const CLD_STOPPED: i32 = 5;
+/// `si_code` `CLD_CONTINUED` of a `SIGCHLD`: the stopped child continued.
+pub const CLD_CONTINUED: i32 = 6;
 
 /// The kernel's `sizeof(sigset_t)` on every supported architecture: 64 signals, one bit each
 /// (`_NSIG` is 64). `epoll_pwait` and `epoll_pwait2` take it as `sigsetsize` and reject any
@@ -224,6 +263,26 @@ impl SigSet {
         self.bits
     }
 
+    /// The set of the signals in `signals`.
+    ///
+    /// ```
+    /// use freepoll::signal::{SigSet, SIGCHLD, SIGINT, SIGTERM};
+    /// let set = SigSet::of(&[SIGCHLD, SIGTERM, SIGINT])?;
+    /// assert!(set.contains(SIGCHLD) && set.contains(SIGINT) && !set.contains(1));
+    /// # Ok::<(), freepoll::Errno>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Errno::INVAL`] if a number is not in `1..=64`.
+    #[inline]
+    pub fn of(signals: &[i32]) -> Result<SigSet> {
+        let mut set = SigSet::empty();
+        for &sig in signals {
+            set.add(sig)?;
+        }
+        Ok(set)
+    }
+
     /// Adds signal `sig`.
     ///
     /// # Errors
@@ -267,4 +326,63 @@ impl fmt::Debug for SigSet {
             .entries((1..=MAX_SIGNAL).filter(|&sig| self.contains(sig)))
             .finish()
     }
+}
+
+/// What [`sigprocmask`] does with its set (`SIG_BLOCK`, `SIG_UNBLOCK`, `SIG_SETMASK`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(i32)]
+pub enum SigmaskHow {
+    /// `SIG_BLOCK`: block the signals of the set, besides those blocked already.
+    Block = 0,
+    /// `SIG_UNBLOCK`: unblock the signals of the set.
+    Unblock = 1,
+    /// `SIG_SETMASK`: block exactly the signals of the set.
+    SetMask = 2,
+}
+
+/// `rt_sigprocmask(how, set, &old, 8)`: changes this thread's signal mask, and returns the
+/// mask it had. With `None` it only reads the mask (`how` is then ignored).
+///
+/// The mask is per thread; a thread started later inherits its creator's. The kernel never
+/// blocks `SIGKILL` or `SIGSTOP` and leaves them out silently. See the module docs for why a
+/// signal read through a signalfd must be blocked in every thread.
+///
+/// ```
+/// use freepoll::signal::{sigprocmask, SigSet, SigmaskHow, SIGUSR1};
+/// let set = SigSet::of(&[SIGUSR1])?;
+/// let old = sigprocmask(SigmaskHow::Block, Some(&set))?;
+/// assert!(sigprocmask(SigmaskHow::Block, None)?.contains(SIGUSR1));
+/// sigprocmask(SigmaskHow::SetMask, Some(&old))?; // as it was
+/// # Ok::<(), freepoll::Errno>(())
+/// ```
+///
+/// # Errors
+/// None in practice: `how` is always valid, and `set` is a valid 8-byte kernel `sigset_t`.
+///
+/// # References
+/// - [sigprocmask(2)](https://man7.org/linux/man-pages/man2/sigprocmask.2.html),
+///   [pthread_sigmask(3)](https://man7.org/linux/man-pages/man3/pthread_sigmask.3.html)
+#[doc(alias = "rt_sigprocmask")]
+#[doc(alias = "pthread_sigmask")]
+#[inline]
+pub fn sigprocmask(how: SigmaskHow, set: Option<&SigSet>) -> Result<SigSet> {
+    let mut old = SigSet::empty();
+    let set = match set {
+        Some(set) => set as *const SigSet as usize,
+        None => 0,
+    };
+    // SAFETY: `set` is NULL or points to a live `SigSet`, of which the kernel reads
+    // `KERNEL_SIGSET_SIZE` bytes, its exact size; `old` is a live `SigSet` the kernel writes
+    // (the same size). Only this thread's mask changes.
+    let ret = unsafe {
+        syscall4(
+            nr::RT_SIGPROCMASK,
+            how as i32 as usize,
+            set,
+            &mut old as *mut SigSet as usize,
+            KERNEL_SIGSET_SIZE,
+        )
+    };
+    decode_raw(ret)?;
+    Ok(old)
 }

@@ -17,29 +17,29 @@
 
 use core::mem::MaybeUninit;
 use core::time::Duration;
+use freepoll::clock::{clock_gettime, ClockId};
+use freepoll::entry::Args;
 use freepoll::epoll::{
     epoll_add, epoll_create, epoll_del, epoll_mod, epoll_wait, pwait2_available, CreateFlags,
     Event, EventFlags, EventVec,
 };
-use freepoll::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
-use freepoll::raw::{decode_raw, nr, syscall0, syscall1, syscall2, syscall3, syscall4, syscall6};
+use freepoll::eventfd::{EventFd, EventFdFlags};
+use freepoll::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
+use freepoll::io::{pipe2, read, write, PipeFlags};
+use freepoll::process::{exit, getpid};
+use freepoll::raw::{decode_raw, nr, syscall4, syscall6};
 use freepoll::Errno;
 
-/// `O_NONBLOCK` and `O_CLOEXEC` as x86_64, aarch64 and riscv64 define them (the generic
-/// values); `EFD_NONBLOCK` and `EFD_CLOEXEC` are the same bits.
-const O_NONBLOCK: usize = 0o4000;
-const O_CLOEXEC: usize = 0o2_000_000;
-/// `CLOCK_MONOTONIC` (`include/uapi/linux/time.h`).
-const CLOCK_MONOTONIC: usize = 1;
+#[path = "../console.rs"]
+mod console;
+use console::{power_off, Line};
+
+freepoll::entry!(main);
+
 /// `EPOLL_CTL_ADD` (`include/uapi/linux/eventpoll.h`), for the one raw `epoll_ctl` below.
 const EPOLL_CTL_ADD: usize = 1;
 /// The kernel's `sizeof(sigset_t)` here (64 signals), which epoll_pwait2 checks.
 const KERNEL_SIGSET_SIZE: usize = 8;
-/// reboot(2): `LINUX_REBOOT_MAGIC1`, `LINUX_REBOOT_MAGIC2`, `LINUX_REBOOT_CMD_POWER_OFF`
-/// (`include/uapi/linux/reboot.h`).
-const REBOOT_MAGIC1: usize = 0xfee1_dead;
-const REBOOT_MAGIC2: usize = 672_274_793;
-const REBOOT_CMD_POWER_OFF: usize = 0x4321_fedc;
 
 /// A check: `Ok` when it passed or could not run here, `Err` with where it failed.
 type Check = fn(&Context) -> Outcome;
@@ -530,39 +530,25 @@ fn expect_errno<T>(
     }
 }
 
-/// `eventfd2(0, EFD_CLOEXEC | EFD_NONBLOCK)`.
+/// `eventfd2(0, EFD_CLOEXEC | EFD_NONBLOCK)`, as a plain descriptor (the checks read and
+/// write it as bytes too).
 fn eventfd() -> freepoll::Result<OwnedFd> {
-    // SAFETY: eventfd2 takes two integers and touches no user memory.
-    let fd = decode_raw(unsafe { syscall2(nr::EVENTFD2, 0, O_CLOEXEC | O_NONBLOCK) })?;
-    // SAFETY: on success eventfd2 returns a new descriptor that nothing else owns.
-    Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+    EventFd::new(0, EventFdFlags::CLOEXEC | EventFdFlags::NONBLOCK).map(OwnedFd::from)
 }
 
 /// `pipe2(O_CLOEXEC | O_NONBLOCK)`: the read end and the write end.
 fn pipe() -> freepoll::Result<(OwnedFd, OwnedFd)> {
-    let mut fds: [RawFd; 2] = [-1; 2];
-    // SAFETY: the kernel writes two `int`s to `fds`, which is valid for exactly that.
-    decode_raw(unsafe { syscall2(nr::PIPE2, fds.as_mut_ptr() as usize, O_CLOEXEC | O_NONBLOCK) })?;
-    // SAFETY: on success pipe2 stored two new descriptors that nothing else owns.
-    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+    pipe2(PipeFlags::CLOEXEC | PipeFlags::NONBLOCK)
 }
 
 /// read(2) into `buf`: the number of bytes read.
 fn read_bytes(fd: impl AsFd, buf: &mut [u8]) -> freepoll::Result<usize> {
-    let fd = fd.as_fd().as_raw_fd();
-    // SAFETY: `fd` is borrowed, so open; the kernel writes at most `buf.len()` bytes to `buf`.
-    decode_raw(unsafe { syscall3(nr::READ, fd as usize, buf.as_mut_ptr() as usize, buf.len()) })
+    read(fd, buf)
 }
 
 /// write(2) of `bytes`; all of them, or an error (a pipe takes a few bytes whole).
 fn write_bytes(fd: impl AsFd, bytes: &[u8]) -> freepoll::Result<()> {
-    let fd = fd.as_fd().as_raw_fd();
-    // SAFETY: `fd` is borrowed, so open; the kernel reads at most `bytes.len()` bytes of
-    // `bytes`.
-    let n = decode_raw(unsafe {
-        syscall3(nr::WRITE, fd as usize, bytes.as_ptr() as usize, bytes.len())
-    })?;
-    if n == bytes.len() {
+    if write(fd, bytes)? == bytes.len() {
         Ok(())
     } else {
         Err(Errno::IO)
@@ -587,145 +573,21 @@ fn read_u64(fd: impl AsFd) -> freepoll::Result<u64> {
 
 /// `CLOCK_MONOTONIC` in nanoseconds.
 fn now_ns() -> freepoll::Result<u64> {
-    // `struct timespec` on these 64-bit architectures: two 64-bit fields, seconds and
-    // nanoseconds.
-    let mut ts = [0i64; 2];
-    // SAFETY: the kernel writes one `struct timespec` (16 bytes) to `ts`, which is 16 bytes.
-    decode_raw(unsafe { syscall2(nr::CLOCK_GETTIME, CLOCK_MONOTONIC, ts.as_mut_ptr() as usize) })?;
-    let [secs, nanos] = ts;
-    Ok((secs as u64)
+    let now = clock_gettime(ClockId::Monotonic)?;
+    Ok(now
+        .as_secs()
         .wrapping_mul(1_000_000_000)
-        .wrapping_add(nanos as u64))
+        .wrapping_add(u64::from(now.subsec_nanos())))
 }
 
 // ---------------------------------------------------------------------------------------------
 // Output, start and end.
 
-/// One line of output, assembled without `core::fmt`, written with one write(2).
-struct Line {
-    buf: [u8; 160],
-    len: usize,
-}
-
-impl Line {
-    fn new() -> Line {
-        Line {
-            buf: [0; 160],
-            len: 0,
-        }
-    }
-
-    /// Appends `s`; what does not fit is cut off.
-    fn push(&mut self, s: &str) -> &mut Line {
-        for &b in s.as_bytes() {
-            if let Some(slot) = self.buf.get_mut(self.len) {
-                *slot = b;
-                self.len += 1;
-            }
-        }
-        self
-    }
-
-    /// Ends the line and writes it to fd 1. A failed write is ignored: there is nowhere else
-    /// to report it.
-    fn print(&mut self) {
-        self.push("\n");
-        let line = self.buf.get(..self.len).unwrap_or(&[]);
-        // SAFETY: fd 1 is only written to; the kernel reads `line.len()` bytes of `line`.
-        let _ = unsafe { syscall3(nr::WRITE, 1, line.as_ptr() as usize, line.len()) };
-    }
-}
-
-// The memory functions. LLVM calls memcpy, memmove, memset, memcmp and bcmp for copies, fills
-// and comparisons it does not expand inline, and strlen for a loop over a NUL-terminated string;
-// without a libc nothing defines them. This program needs the five below and no strlen (README,
-// "The C functions the compiler calls"). Byte loops: the empty asm statement in each is opaque
-// to the optimiser, which keeps it from turning the loop back into a call to the very function
-// it is in.
-
-/// memset(3).
-///
-/// # Safety
-/// `dst` is valid for writes of `len` bytes.
-#[no_mangle]
-unsafe extern "C" fn memset(dst: *mut u8, byte: i32, len: usize) -> *mut u8 {
-    for i in 0..len {
-        // SAFETY: `i < len`, and the caller passes `dst` valid for `len` bytes.
-        unsafe { dst.add(i).write(byte as u8) };
-        // SAFETY: an empty statement: it reads and writes nothing.
-        unsafe { core::arch::asm!("", options(nostack, preserves_flags)) };
-    }
-    dst
-}
-
-/// memcpy(3).
-///
-/// # Safety
-/// `src` is valid for reads and `dst` for writes of `len` bytes.
-#[no_mangle]
-unsafe extern "C" fn memcpy(dst: *mut u8, src: *const u8, len: usize) -> *mut u8 {
-    // SAFETY: the caller's contract is memmove's, and memmove also allows overlap.
-    unsafe { memmove(dst, src, len) }
-}
-
-/// memmove(3): copies forwards when `dst` is below `src` and backwards otherwise, so that
-/// overlapping ranges copy correctly.
-///
-/// # Safety
-/// `src` is valid for reads and `dst` for writes of `len` bytes.
-#[no_mangle]
-unsafe extern "C" fn memmove(dst: *mut u8, src: *const u8, len: usize) -> *mut u8 {
-    if (dst as usize) < (src as usize) {
-        for i in 0..len {
-            // SAFETY: `i < len`, and the caller passes both pointers valid for `len` bytes.
-            unsafe { dst.add(i).write(src.add(i).read()) };
-            // SAFETY: an empty statement: it reads and writes nothing.
-            unsafe { core::arch::asm!("", options(nostack, preserves_flags)) };
-        }
-    } else {
-        for i in (0..len).rev() {
-            // SAFETY: as above.
-            unsafe { dst.add(i).write(src.add(i).read()) };
-            // SAFETY: an empty statement: it reads and writes nothing.
-            unsafe { core::arch::asm!("", options(nostack, preserves_flags)) };
-        }
-    }
-    dst
-}
-
-/// memcmp(3).
-///
-/// # Safety
-/// `a` and `b` are valid for reads of `len` bytes.
-#[no_mangle]
-unsafe extern "C" fn memcmp(a: *const u8, b: *const u8, len: usize) -> i32 {
-    for i in 0..len {
-        // SAFETY: `i < len`, and the caller passes both pointers valid for `len` bytes.
-        let (x, y) = unsafe { (a.add(i).read(), b.add(i).read()) };
-        if x != y {
-            return x as i32 - y as i32;
-        }
-        // SAFETY: an empty statement: it reads and writes nothing.
-        unsafe { core::arch::asm!("", options(nostack, preserves_flags)) };
-    }
-    0
-}
-
-/// bcmp(3): memcmp, when only equality matters.
-///
-/// # Safety
-/// `a` and `b` are valid for reads of `len` bytes.
-#[no_mangle]
-unsafe extern "C" fn bcmp(a: *const u8, b: *const u8, len: usize) -> i32 {
-    // SAFETY: the same contract as memcmp's.
-    unsafe { memcmp(a, b, len) }
-}
-
-/// Called by `_start` with the initial stack pointer (argc, argv, envp, auxv), unused here.
-extern "C" fn main(_sp: *const usize) -> ! {
-    // SAFETY: getpid takes no arguments and touches no user memory.
-    let pid = unsafe { syscall0(nr::GETPID) };
-    let context = Context { pid1: pid == 1 };
+/// Runs every check, prints a line for each and the result line, then ends (see `finish`).
+fn main(_: Args) -> i32 {
+    let context = Context {
+        pid1: getpid() == 1,
+    };
     let mut first_failure = None;
     for &(name, check) in CHECKS {
         let mut line = Line::new();
@@ -760,89 +622,11 @@ fn finish(first_failure: Option<&str>, pid1: bool) -> ! {
     if pid1 {
         power_off()
     }
-    loop {
-        let status = first_failure.is_some() as usize;
-        // SAFETY: exit_group takes an integer, touches no user memory, and does not return.
-        unsafe { syscall1(nr::EXIT_GROUP, status) };
-    }
-}
-
-/// reboot(2) with `LINUX_REBOOT_CMD_POWER_OFF`: PID 1 may not exit. Should the call fail, says
-/// so and sleeps for good in a wait on an empty epoll instance (the boot's timeout ends it).
-fn power_off() -> ! {
-    // SAFETY: reboot with these magic numbers and command takes integers only, touches no user
-    // memory, and on success does not return.
-    let ret = unsafe {
-        syscall4(
-            nr::REBOOT,
-            REBOOT_MAGIC1,
-            REBOOT_MAGIC2,
-            REBOOT_CMD_POWER_OFF,
-            0,
-        )
-    };
-    let mut line = Line::new();
-    line.push("reboot(POWER_OFF) failed: ");
-    line.push(
-        decode_raw(ret)
-            .err()
-            .and_then(Errno::name)
-            .unwrap_or("returned"),
-    );
-    line.print();
-    let mut buf = [MaybeUninit::<Event>::uninit(); 1];
-    let mut events = EventVec::new(&mut buf);
-    loop {
-        if let Ok(epoll) = epoll_create(CreateFlags::CLOEXEC) {
-            let _ = epoll_wait(&epoll, &mut events, -1);
-        }
-    }
+    exit(first_failure.is_some() as i32)
 }
 
 /// A panic is a failed run: report it, then end as `finish` does.
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
-    // SAFETY: getpid takes no arguments and touches no user memory.
-    let pid1 = unsafe { syscall0(nr::GETPID) } == 1;
-    finish(Some("panic"), pid1)
+    finish(Some("panic"), getpid() == 1)
 }
-
-// The entry point. The kernel starts the program here with the stack pointer at argc (then
-// argv, envp, auxv) and nothing else set up: no return address, nothing to return to. `_start`
-// marks the outermost frame, aligns the stack as the C ABI wants at a call, and calls `main`,
-// which never returns; the trap after the call is never reached. The `sym` operands need
-// Rust 1.66 (freepoll itself builds with 1.63).
-#[cfg(target_arch = "x86_64")]
-core::arch::global_asm!(
-    ".globl _start",
-    "_start:",
-    "xor ebp, ebp",
-    "mov rdi, rsp",
-    "and rsp, -16",
-    "call {main}",
-    "ud2",
-    main = sym main,
-);
-
-#[cfg(target_arch = "aarch64")]
-core::arch::global_asm!(
-    ".globl _start",
-    "_start:",
-    "mov x29, xzr",
-    "mov x30, xzr",
-    "mov x0, sp",
-    "bl {main}",
-    "udf #0",
-    main = sym main,
-);
-
-#[cfg(target_arch = "riscv64")]
-core::arch::global_asm!(
-    ".globl _start",
-    "_start:",
-    "mv a0, sp",
-    "andi sp, sp, -16",
-    "call {main}",
-    "unimp",
-    main = sym main,
-);

@@ -1,0 +1,67 @@
+//! The generic system call table (`include/uapi/asm-generic/unistd.h`), which aarch64 and
+//! riscv64 use as it is. Included by their files as `mod generic`; its `nr` is theirs.
+
+/// The system call numbers freepoll and its freestanding users need, from the generic table
+/// (`include/uapi/asm-generic/unistd.h`).
+pub mod nr {
+    /// eventfd2(2)
+    pub const EVENTFD2: usize = 19;
+    /// epoll_create1(2)
+    pub const EPOLL_CREATE1: usize = 20;
+    /// epoll_ctl(2)
+    pub const EPOLL_CTL: usize = 21;
+    /// epoll_pwait(2)
+    pub const EPOLL_PWAIT: usize = 22;
+    /// dup3(2)
+    pub const DUP3: usize = 24;
+    /// ioctl(2)
+    pub const IOCTL: usize = 29;
+    /// close(2)
+    pub const CLOSE: usize = 57;
+    /// pipe2(2)
+    pub const PIPE2: usize = 59;
+    /// read(2)
+    pub const READ: usize = 63;
+    /// write(2)
+    pub const WRITE: usize = 64;
+    /// signalfd4(2) (signalfd(2))
+    pub const SIGNALFD4: usize = 74;
+    /// timerfd_create(2)
+    pub const TIMERFD_CREATE: usize = 85;
+    /// timerfd_settime(2)
+    pub const TIMERFD_SETTIME: usize = 86;
+    /// timerfd_gettime(2)
+    pub const TIMERFD_GETTIME: usize = 87;
+    /// exit_group(2)
+    pub const EXIT_GROUP: usize = 94;
+    /// waitid(2)
+    pub const WAITID: usize = 95;
+    /// clock_gettime(2)
+    pub const CLOCK_GETTIME: usize = 113;
+    /// kill(2)
+    pub const KILL: usize = 129;
+    /// tgkill(2)
+    pub const TGKILL: usize = 131;
+    /// rt_sigprocmask(2) (sigprocmask(2))
+    pub const RT_SIGPROCMASK: usize = 135;
+    /// reboot(2)
+    pub const REBOOT: usize = 142;
+    /// prctl(2)
+    pub const PRCTL: usize = 167;
+    /// getpid(2)
+    pub const GETPID: usize = 172;
+    /// getppid(2)
+    pub const GETPPID: usize = 173;
+    /// getuid(2)
+    pub const GETUID: usize = 174;
+    /// gettid(2)
+    pub const GETTID: usize = 178;
+    /// clone(2)
+    pub const CLONE: usize = 220;
+    /// pidfd_send_signal(2), Linux 5.1
+    pub const PIDFD_SEND_SIGNAL: usize = 424;
+    /// pidfd_open(2), Linux 5.3
+    pub const PIDFD_OPEN: usize = 434;
+    /// epoll_pwait2(2), Linux 5.11
+    pub const EPOLL_PWAIT2: usize = 441;
+}
