@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# freepoll on real kernels. For x86_64, aarch64 and riscv64: packs the freestanding `selftest`
-# (freestanding/src/bin/selftest.rs) as /init into a minimal initramfs, boots it under
-# qemu-system with a Debian kernel, and reads the `FREEPOLL-RESULT` line from the serial console.
-# Fails on anything but `FREEPOLL-RESULT: ok`. Every boot is bounded by `timeout`.
+# freepoll on real kernels. For x86_64, aarch64 and riscv64, two boots each: the freestanding
+# programs `selftest` (freestanding/src/bin/selftest.rs) and `init` (freestanding/src/bin/init.rs),
+# each packed as /init into a minimal initramfs and booted under qemu-system with a Debian
+# kernel. Reads each one's summary line from the serial console (`FREEPOLL-RESULT` for the
+# selftest, `FREEPOLL-INIT` for the init) and fails on anything but `...: ok`. Every boot is
+# bounded by `timeout`.
 #
 # qemu-user, which ci/freestanding.sh uses, emulates the system calls itself: it lacks
 # epoll_pwait2 and converts structures on its own. Here the programs run on the kernels' own
@@ -210,9 +212,13 @@ EOF
 
 # ---------------------------------------------------------------------------------------------
 
-step "build selftest"
+# Each program booted, and the summary line it ends with.
+programs=(selftest init)
+declare -A marker=([selftest]=FREEPOLL-RESULT [init]=FREEPOLL-INIT)
+
+step "build ${programs[*]}"
 (cd freestanding && for arch in "${arches[@]}"; do
-    cargo build --quiet --release --target "${target[$arch]}" --bin selftest
+    cargo build --quiet --release --target "${target[$arch]}" --bin selftest --bin init
 done)
 
 step "kernels and qemu"
@@ -232,37 +238,41 @@ fi
 
 failed=()
 for arch in "${arches[@]}"; do
-    step "boot $arch: $(cat "$cache/kernel-${debarch[$arch]}/package")"
-    initramfs=$work/$arch.cpio
-    log=$work/$arch.log
-    make_initramfs "$initramfs" "$root/target/freestanding/${target[$arch]}/release/selftest"
     kernel=$cache/kernel-${debarch[$arch]}/image
     accel=tcg
     if [ "$arch" = x86_64 ]; then
         kernel=$(x86_64_image)
         accel=$accel_x86
     fi
-    start=$SECONDS
-    status=0
-    # -no-reboot: a kernel panic (panic=-1 reboots at once) ends qemu instead of looping.
-    # qemu exits 0 after a panic too: only the result line counts.
-    # shellcheck disable=SC2086 # the machine options are several words
-    env ${qemu_libdir:+LD_LIBRARY_PATH="$qemu_libdir"} timeout "$boot_timeout" "${qemu[$arch]}" \
-        ${machine[$arch]} -accel "$accel" -m 256 -nographic -no-reboot -nic none \
-        -kernel "$kernel" -initrd "$initramfs" \
-        -append "console=${console[$arch]} panic=-1 quiet" \
-        </dev/null >"$log" 2>&1 || status=$?
-    elapsed=$((SECONDS - start))
-    # The console has CR LF line ends and may glue a line to firmware output: no anchoring.
-    tr -d '\r' <"$log" | grep -a -o -E '(ok|skip|FAIL) [a-z0-9_]+( .*)?$' | sed 's/^/  /' || true
-    result=$(tr -d '\r' <"$log" | grep -a -o 'FREEPOLL-RESULT: .*' | tail -n 1 || true)
-    echo "$arch: ${result:-no FREEPOLL-RESULT line} ($accel, ${elapsed} s)"
-    if [ "$result" != "FREEPOLL-RESULT: ok" ]; then
-        [ "$status" -eq 124 ] && echo "$arch: the boot timed out after $boot_timeout s"
-        echo "$arch: last lines of the console ($log):"
-        tr -d '\r' <"$log" | tail -n 30 | sed 's/^/  | /'
-        failed+=("$arch")
-    fi
+    for program in "${programs[@]}"; do
+        step "boot $arch, $program as /init: $(cat "$cache/kernel-${debarch[$arch]}/package")"
+        initramfs=$work/$arch-$program.cpio
+        log=$work/$arch-$program.log
+        make_initramfs "$initramfs" "$root/target/freestanding/${target[$arch]}/release/$program"
+        start=$SECONDS
+        status=0
+        # -no-reboot: a kernel panic (panic=-1 reboots at once) ends qemu instead of looping.
+        # qemu exits 0 after a panic too: only the result line counts.
+        # shellcheck disable=SC2086 # the machine options are several words
+        env ${qemu_libdir:+LD_LIBRARY_PATH="$qemu_libdir"} timeout "$boot_timeout" "${qemu[$arch]}" \
+            ${machine[$arch]} -accel "$accel" -m 256 -nographic -no-reboot -nic none \
+            -kernel "$kernel" -initrd "$initramfs" \
+            -append "console=${console[$arch]} panic=-1 quiet" \
+            </dev/null >"$log" 2>&1 || status=$?
+        elapsed=$((SECONDS - start))
+        # The console has CR LF line ends and may glue a line to firmware output: no anchoring.
+        tr -d '\r' <"$log" | grep -a -o -E '((ok|skip|FAIL) [a-z0-9_]+|init:)( .*)?$' |
+            sed 's/^/  /' || true
+        want="${marker[$program]}: ok"
+        result=$(tr -d '\r' <"$log" | grep -a -o "${marker[$program]}: .*" | tail -n 1 || true)
+        echo "$arch $program: ${result:-no ${marker[$program]} line} ($accel, ${elapsed} s)"
+        if [ "$result" != "$want" ]; then
+            [ "$status" -eq 124 ] && echo "$arch $program: the boot timed out after $boot_timeout s"
+            echo "$arch $program: last lines of the console ($log):"
+            tr -d '\r' <"$log" | tail -n 30 | sed 's/^/  | /'
+            failed+=("$arch/$program")
+        fi
+    done
 done
 
 echo
@@ -270,4 +280,4 @@ if ((${#failed[@]})); then
     echo "boot-test: FAILED on ${failed[*]}"
     exit 1
 fi
-echo "boot-test: FREEPOLL-RESULT: ok on ${arches[*]}"
+echo "boot-test: ${programs[*]} ok on ${arches[*]}"

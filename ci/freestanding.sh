@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# freepoll without libc: builds the freestanding programs in freestanding/ (`tiny` and
-# `selftest`: no_std, no_main, their own `_start`, linked by rust-lld alone) for x86_64, aarch64
-# and riscv64, checks their formatting and lints, runs them (natively where the host has the
+# freepoll without libc: builds the freestanding programs in freestanding/ (`tiny`, `selftest`
+# and `init`: no_std, no_main, freepoll's `entry!`, linked by rust-lld alone) for x86_64,
+# aarch64 and riscv64, checks their formatting and lints, runs them (natively where the host has the
 # architecture, under qemu-user elsewhere) and holds `tiny` to its size budget. Also builds and
 # runs the debug profile, and a program of one's own set up as the README says whose dependency
 # has a build script and a proc macro.
 #
 # Prints, per program and target, `ok <program> <target>` and `size <program> <target> <bytes>`
-# (the stripped executable), after the selftest's own lines. Fails if a program fails, if the
-# selftest does not end with `FREEPOLL-RESULT: ok`, or if `tiny` is over budget.
+# (the stripped executable), after the selftest's and the init's own lines. Fails if a program
+# fails, if the selftest does not end with `FREEPOLL-RESULT: ok`, if the init does not end with
+# `FREEPOLL-INIT: ok` or did not read the line piped to its console, or if `tiny` is over
+# budget. Here the init is not PID 1: it reaps its own children and exits.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -56,7 +58,7 @@ publish = false
 [workspace]
 
 [dependencies]
-freepoll = { path = "$root", default-features = false }
+freepoll = { path = "$root", default-features = false, features = ["entry"] }
 rustversion = "1"
 
 $(sed -n '/^\[profile.dev\]/,$p' freestanding/Cargo.toml)
@@ -113,6 +115,23 @@ run_selftest() {
     fi
 }
 
+# Runs an init with a line on its standard input and reports it as LABEL: it passes when it
+# exits 0, its last line is `FREEPOLL-INIT: ok`, and it read the line from its console.
+run_init() {
+    local program=$1 label=$2 show=${3:-} status=0 log
+    log=$(echo console-line | $run "$program") || status=$?
+    if [ -n "$show" ]; then
+        printf '%s\n' "$log" | sed "s/^/  $t: /"
+    fi
+    if [ "$status" -eq 0 ] && [ "$(printf '%s\n' "$log" | tail -n 1)" = "FREEPOLL-INIT: ok" ] &&
+        printf '%s\n' "$log" | grep -q -x 'init: console: console-line'; then
+        echo "ok $label"
+    else
+        echo "FAIL $label: exit status $status"
+        failed=1
+    fi
+}
+
 for t in "${targets[@]}"; do
     run=$(runner "$t")
 
@@ -128,8 +147,12 @@ for t in "${targets[@]}"; do
     run_selftest "$out/$t/release/selftest" "selftest $t" show
     echo "size selftest $t $(stat -c %s "$out/$t/release/selftest")"
 
+    run_init "$out/$t/release/init" "init $t" show
+    echo "size init $t $(stat -c %s "$out/$t/release/init")"
+
     run_ok "$out/$t/debug/tiny" "tiny $t (debug)"
     run_selftest "$out/$t/debug/selftest" "selftest $t (debug)"
+    run_init "$out/$t/debug/init" "init $t (debug)"
     run_ok "$deps/target/$t/release/with-deps" "with-deps $t"
 done
 
