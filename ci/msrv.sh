@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The minimum supported Rust version, proved: builds freepoll (no features, `alloc`, `std`),
+# The minimum supported Rust version, proved: builds freepoll (no features, `alloc`, `std`,
+# `entry`) and the freestanding `tiny`,
 # runs its core tests (without and with all features) and the echo example's self-test on the
 # native target with the exact toolchain that `rust-version` in Cargo.toml names (1.63 ->
 # 1.63.0), installed with rustup when missing. Prints cargo's summaries.
@@ -68,7 +69,18 @@ echo "msrv: $(rustup run "$toolchain" cargo --version), $(rustup run "$toolchain
 old build --quiet
 old build --quiet --features alloc
 old build --quiet --features std
-echo "msrv: freepoll builds with Rust $toolchain: no features, alloc, std"
+old build --quiet --features entry
+echo "msrv: freepoll builds with Rust $toolchain: no features, alloc, std, entry"
+
+# `tiny` as freestanding/ builds it (no libc, rust-lld, its `_start` from `entry!`), with the
+# old compiler; then run.
+host=$(rustc -vV | sed -n 's/^host: //p')
+RUSTFLAGS="-C panic=abort -C linker=rust-lld -C linker-flavor=ld.lld -C relocation-model=static \
+-C link-arg=-static -C force-unwind-tables=no -C link-arg=--no-eh-frame-hdr \
+-C link-arg=--defsym=rust_eh_personality=0" \
+    old build --quiet --release --features entry --example tiny --target "$host"
+"$target_dir/$host/release/examples/tiny"
+echo "msrv: the freestanding tiny (entry feature), built with Rust $toolchain, runs and exits 0"
 
 echo "msrv: core tests with Rust $toolchain, no features"
 old test

@@ -5,7 +5,14 @@
 //! riscv64). No libc, no allocator, nothing between the caller and the kernel but a few
 //! instructions. Errors are [`Errno`]s.
 //!
+//! The other sources an event loop waits on, each shaped like [`epoll`]: [`eventfd`] (wake-ups),
+//! [`timerfd`] (timers, with [`clock`] for deadlines), [`signalfd`] (signals, blocked with
+//! [`signal::sigprocmask`]), [`pidfd`] (child exits, reaped with [`process::waitid`]), and the
+//! I/O around them in [`io`]. [`raw`] has the stubs and numbers for any other call.
+//!
 //! Features (none by default):
+//! - `entry`: `entry!(main)`, the start-up code of a `#![no_main]` program with no C library
+//!   (the `entry` module).
 //! - `alloc`: an [`EventVec`](epoll::EventVec) that owns and grows a heap buffer.
 //! - `std` (implies `alloc`): [`fd`] re-exports std's `OwnedFd`, `BorrowedFd` and `AsFd`, so
 //!   std's sockets and files pass straight in; `Errno` implements `std::error::Error` and
