@@ -21,6 +21,7 @@
 #[path = "generic.rs"]
 mod generic;
 pub use generic::nr;
+pub(crate) use generic::{IOC_READ, IOC_WRITE};
 
 /// `svc 0` with no arguments. Number in `x8`.
 ///

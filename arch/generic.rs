@@ -65,3 +65,8 @@ pub mod nr {
     /// epoll_pwait2(2), Linux 5.11
     pub const EPOLL_PWAIT2: usize = 441;
 }
+
+/// The direction bits of the generic ioctl encoding (`include/uapi/asm-generic/ioctl.h`),
+/// already shifted to bits 30 and 31: `_IOC_WRITE`, `_IOC_READ`.
+pub(crate) const IOC_WRITE: u32 = 1 << 30;
+pub(crate) const IOC_READ: u32 = 2 << 30;

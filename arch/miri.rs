@@ -44,9 +44,14 @@
 #[cfg_attr(target_arch = "x86_64", path = "x86_64.rs")]
 #[cfg_attr(target_arch = "aarch64", path = "aarch64.rs")]
 #[cfg_attr(target_arch = "riscv64", path = "riscv64.rs")]
+#[cfg_attr(target_arch = "powerpc64", path = "powerpc64.rs")]
+#[cfg_attr(target_arch = "s390x", path = "s390x.rs")]
+#[cfg_attr(target_arch = "x86", path = "x86.rs")]
+#[cfg_attr(target_arch = "arm", path = "arm.rs")]
 mod native;
 
 pub use native::nr;
+pub(crate) use native::{IOC_READ, IOC_WRITE};
 
 /// `ENOSYS` (38), negated as the kernel returns it.
 const NOSYS: usize = -38isize as usize;

@@ -18,6 +18,7 @@
 #[path = "generic.rs"]
 mod generic;
 pub use generic::nr;
+pub(crate) use generic::{IOC_READ, IOC_WRITE};
 
 /// `ecall` with no arguments. Number in `a7`.
 ///

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # freepoll without libc: builds the freestanding programs in freestanding/ (`tiny`, `selftest`
 # and `init`: no_std, no_main, freepoll's `entry!`, linked by rust-lld alone) for x86_64,
-# aarch64 and riscv64, checks their formatting and lints, runs them (natively where the host has the
+# aarch64, riscv64, armv7 (ARM and Thumb code), i686, powerpc64le and s390x, checks their
+# formatting and lints, runs them (natively where the host has the
 # architecture, under qemu-user elsewhere) and holds `tiny` to its size budget. Also builds and
 # runs the debug profile, and a program of one's own set up as the README says whose dependency
 # has a build script and a proc macro.
@@ -20,7 +21,9 @@ TINY_BUDGET=1536
 
 ci/setup.sh # the Rust targets, qemu-user
 
-targets=(x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu riscv64gc-unknown-linux-gnu)
+targets=(x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu riscv64gc-unknown-linux-gnu
+    armv7-unknown-linux-gnueabihf thumbv7neon-unknown-linux-gnueabihf i686-unknown-linux-gnu
+    powerpc64le-unknown-linux-gnu s390x-unknown-linux-gnu)
 # Where cargo puts them: freestanding/.cargo/config.toml sets it (and the linker flags, which is
 # why cargo runs in freestanding/).
 out=$root/target/freestanding
@@ -48,6 +51,7 @@ deps=$root/target/freestanding-deps
 rm -rf "$deps/src" "$deps/.cargo"
 mkdir -p "$deps/src" "$deps/.cargo"
 grep -v '^target-dir' freestanding/.cargo/config.toml >"$deps/.cargo/config.toml"
+cp freestanding/link.ld "$deps/"
 cat >"$deps/Cargo.toml" <<EOF
 [package]
 name = "with-deps"
@@ -76,10 +80,17 @@ EOF
     done
 )
 
-# How to run a program built for target $1 on this machine.
+# How to run a program built for target $1 on this machine: nothing (natively) where the host
+# runs it, qemu-user elsewhere. The programs are static, so i686 runs on an x86_64 kernel
+# without any loader.
 runner() {
     local arch=${1%%-*}
-    arch=${arch%gc} # riscv64gc -> riscv64
+    case $arch in
+    riscv64gc) arch=riscv64 ;;
+    armv7 | thumbv7neon) arch=arm ;;
+    powerpc64le) arch=ppc64le ;;
+    i686) [ "$(uname -m)" = x86_64 ] && return ;;
+    esac
     if [ "$arch" = "$(uname -m)" ]; then
         return
     fi

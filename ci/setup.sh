@@ -14,7 +14,9 @@ if ! rustup run "$toolchain" rustc --version >/dev/null 2>&1; then
 fi
 
 targets=(x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu riscv64gc-unknown-linux-gnu
-         x86_64-unknown-none aarch64-unknown-none riscv64gc-unknown-none-elf)
+         armv7-unknown-linux-gnueabihf thumbv7neon-unknown-linux-gnueabihf i686-unknown-linux-gnu
+         powerpc64le-unknown-linux-gnu s390x-unknown-linux-gnu
+         x86_64-unknown-none aarch64-unknown-none riscv64gc-unknown-none-elf armv7a-none-eabi)
 installed=$(rustup target list --installed --toolchain "$toolchain")
 missing_targets=()
 for t in "${targets[@]}"; do
@@ -33,12 +35,24 @@ done
 declare -A need=(
     [qemu-aarch64-static]=qemu-user-static
     [qemu-riscv64-static]=qemu-user-static
+    [qemu-arm-static]=qemu-user-static
+    [qemu-i386-static]=qemu-user-static
+    [qemu-ppc64le-static]=qemu-user-static
+    [qemu-s390x-static]=qemu-user-static
     [aarch64-linux-gnu-gcc]=gcc-aarch64-linux-gnu
     [riscv64-linux-gnu-gcc]=gcc-riscv64-linux-gnu
+    [arm-linux-gnueabihf-gcc]=gcc-arm-linux-gnueabihf
+    [i686-linux-gnu-gcc]=gcc-i686-linux-gnu
+    [powerpc64le-linux-gnu-gcc]=gcc-powerpc64le-linux-gnu
+    [s390x-linux-gnu-gcc]=gcc-s390x-linux-gnu
 )
 declare -A libs=(
     [/usr/aarch64-linux-gnu/lib/crt1.o]=libc6-dev-arm64-cross
     [/usr/riscv64-linux-gnu/lib/crt1.o]=libc6-dev-riscv64-cross
+    [/usr/arm-linux-gnueabihf/lib/crt1.o]=libc6-dev-armhf-cross
+    [/usr/i686-linux-gnu/lib/crt1.o]=libc6-dev-i386-cross
+    [/usr/powerpc64le-linux-gnu/lib/crt1.o]=libc6-dev-ppc64el-cross
+    [/usr/s390x-linux-gnu/lib/crt1.o]=libc6-dev-s390x-cross
 )
 pkgs=()
 for cmd in "${!need[@]}"; do command -v "$cmd" >/dev/null || pkgs+=("${need[$cmd]}"); done

@@ -61,9 +61,11 @@ bitflags! {
 ///
 /// The layout is the kernel's: `#[repr(C)]`, and packed on x86_64, where the kernel declares
 /// the struct `__attribute__((packed))` so that 32- and 64-bit programs share it. That makes
-/// it 12 bytes there and 16 bytes (with 4 bytes of padding after the flags) on aarch64 and
-/// riscv64. The fields are private and read by value, so no reference to a possibly unaligned
-/// field is ever made.
+/// it 12 bytes there, and 12 bytes with 4-byte alignment on i686, whose ABI aligns `u64` to 4
+/// (the kernel's and C's layout; the `libc` crate declares it packed, with alignment 1). On
+/// every other architecture it is 16 bytes, with 4 bytes of padding after the flags. The
+/// fields are private and read by value, so no reference to a possibly unaligned field is
+/// ever made.
 #[derive(Clone, Copy)]
 #[repr(C)]
 #[cfg_attr(target_arch = "x86_64", repr(packed))]
@@ -73,18 +75,21 @@ pub struct Event {
 }
 
 /// `size_of::<Event>()`, stated per architecture and checked below.
-#[cfg(target_arch = "x86_64")]
+#[cfg(any(target_arch = "x86_64", target_arch = "x86"))]
 const EVENT_SIZE: usize = 12;
-#[cfg(not(target_arch = "x86_64"))]
+#[cfg(not(any(target_arch = "x86_64", target_arch = "x86")))]
 const EVENT_SIZE: usize = 16;
 
 const_assert!(core::mem::size_of::<Event>() == EVENT_SIZE);
 #[cfg(target_arch = "x86_64")]
 assert_eq_align!(Event, u8);
-#[cfg(not(target_arch = "x86_64"))]
+#[cfg(target_arch = "x86")]
+assert_eq_align!(Event, u32);
+#[cfg(not(any(target_arch = "x86_64", target_arch = "x86")))]
 assert_eq_align!(Event, u64);
 // The offsets: an `Event` made from bytes that hold known values where the kernel puts
-// `events` (offset 0) and `data` (offset 4 on x86_64, 8 elsewhere) must read them back.
+// `events` (offset 0) and `data` (offset 4 on x86_64 and i686, 8 elsewhere) must read them
+// back. The bytes are native-endian, so this holds on big-endian s390x too.
 const_assert!(layout_is_kernel_layout());
 
 /// Decodes hand-placed bytes as an `Event` and checks both fields.
@@ -93,9 +98,9 @@ const fn layout_is_kernel_layout() -> bool {
     const DATA: u64 = 0x0123_4567_89ab_cdef;
     let [e0, e1, e2, e3] = EVENTS.to_ne_bytes();
     let [d0, d1, d2, d3, d4, d5, d6, d7] = DATA.to_ne_bytes();
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(any(target_arch = "x86_64", target_arch = "x86"))]
     let bytes = [e0, e1, e2, e3, d0, d1, d2, d3, d4, d5, d6, d7];
-    #[cfg(not(target_arch = "x86_64"))]
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "x86")))]
     let bytes = [e0, e1, e2, e3, 0, 0, 0, 0, d0, d1, d2, d3, d4, d5, d6, d7];
     // SAFETY: `Event` is `repr(C)` plain data of exactly `EVENT_SIZE` bytes (asserted above),
     // every bit pattern of its fields is valid, and padding may hold any byte.

@@ -56,16 +56,30 @@ extern crate std;
 
 #[cfg(not(all(
     any(target_os = "linux", target_os = "none"),
-    target_pointer_width = "64",
     any(
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "riscv64"
+        all(
+            target_pointer_width = "64",
+            any(
+                target_arch = "x86_64",
+                target_arch = "aarch64",
+                target_arch = "riscv64",
+                all(target_arch = "powerpc64", target_endian = "little"),
+                target_arch = "s390x"
+            )
+        ),
+        all(
+            target_pointer_width = "32",
+            any(target_arch = "x86", target_arch = "arm")
+        ),
     ),
 )))]
 compile_error!(
-    "freepoll supports 64-bit Linux (or bare `*-none` targets running on Linux) on x86_64, \
-     aarch64 and riscv64 only"
+    "freepoll supports Linux (or bare `*-none` targets running on Linux) on x86_64, aarch64, \
+     riscv64, powerpc64le, s390x, i686 (x86) and armv7 (ARM or Thumb code) only: targets \
+     x86_64-unknown-linux-gnu, aarch64-unknown-linux-gnu, riscv64gc-unknown-linux-gnu, \
+     powerpc64le-unknown-linux-gnu, s390x-unknown-linux-gnu, i686-unknown-linux-gnu, \
+     armv7-unknown-linux-gnueabihf, thumbv7neon-unknown-linux-gnueabihf, their musl \
+     variants, and the `*-none` targets of these architectures"
 );
 
 // Miri cannot run inline asm: under it, the stubs call the C functions Miri emulates.
@@ -73,6 +87,10 @@ compile_error!(
 #[cfg_attr(all(not(miri), target_arch = "x86_64"), path = "../arch/x86_64.rs")]
 #[cfg_attr(all(not(miri), target_arch = "aarch64"), path = "../arch/aarch64.rs")]
 #[cfg_attr(all(not(miri), target_arch = "riscv64"), path = "../arch/riscv64.rs")]
+#[cfg_attr(all(not(miri), target_arch = "powerpc64"), path = "../arch/powerpc64.rs")]
+#[cfg_attr(all(not(miri), target_arch = "s390x"), path = "../arch/s390x.rs")]
+#[cfg_attr(all(not(miri), target_arch = "x86"), path = "../arch/x86.rs")]
+#[cfg_attr(all(not(miri), target_arch = "arm"), path = "../arch/arm.rs")]
 mod arch;
 
 mod errno;

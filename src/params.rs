@@ -1,6 +1,7 @@
 //! [`Params`]: an epoll instance's busy-poll settings (Linux 6.9), and the kernel's layout of
 //! them for the `EPIOCSPARAMS`/`EPIOCGPARAMS` ioctls.
 
+use crate::arch::{IOC_READ, IOC_WRITE};
 use static_assertions::const_assert;
 
 /// Busy-poll settings of one epoll instance, as [`epoll_params_set`] stores them and
@@ -39,16 +40,13 @@ pub(crate) struct RawParams {
 
 const_assert!(core::mem::size_of::<RawParams>() == 8);
 
-/// `_IOC(dir, type, nr, size)` of the generic ioctl encoding (`include/uapi/asm-generic/ioctl.h`),
-/// which x86_64, aarch64 and riscv64 all use: `nr` in bits 0-7, `type` in 8-15, `size` in
-/// 16-29, `dir` in 30-31.
+/// `_IOC(dir, type, nr, size)`: `nr` in bits 0-7, `type` in 8-15, `size` from bit 16 (14 bits
+/// in the generic encoding, 13 on powerpc), `dir` above it. The direction bits differ by
+/// architecture (powerpc swaps read and write and puts them one bit lower), so they come
+/// from the arch file, already shifted: `arch::IOC_WRITE`, `arch::IOC_READ`.
 const fn ioc(dir: u32, ty: u32, nr: u32, size: usize) -> u32 {
-    (dir << 30) | ((size as u32) << 16) | (ty << 8) | nr
+    dir | ((size as u32) << 16) | (ty << 8) | nr
 }
-
-/// `_IOC_WRITE` and `_IOC_READ`: the direction as seen from user space.
-const IOC_WRITE: u32 = 1;
-const IOC_READ: u32 = 2;
 
 /// `EPOLL_IOC_TYPE`.
 const EPOLL_IOC_TYPE: u32 = 0x8A;
@@ -70,8 +68,10 @@ pub(crate) const EPIOCGPARAMS: u32 = ioc(
 );
 
 // The values the kernel headers expand to.
-const_assert!(EPIOCSPARAMS == 0x4008_8A01);
-const_assert!(EPIOCGPARAMS == 0x8008_8A02);
+#[cfg(not(target_arch = "powerpc64"))]
+const_assert!(EPIOCSPARAMS == 0x4008_8A01 && EPIOCGPARAMS == 0x8008_8A02);
+#[cfg(target_arch = "powerpc64")]
+const_assert!(EPIOCSPARAMS == 0x8008_8A01 && EPIOCGPARAMS == 0x4008_8A02);
 
 impl Params {
     /// The kernel's layout of these settings.

@@ -91,7 +91,6 @@ pub struct SigInfo {
 }
 
 const_assert_eq!(core::mem::size_of::<SigInfo>(), 128);
-const_assert_eq!(core::mem::align_of::<SigInfo>(), 8);
 
 /// The size of one record, which a read's byte count is a multiple of.
 const SIGINFO_SIZE: usize = core::mem::size_of::<SigInfo>();

@@ -8,10 +8,15 @@ use std::mem::{align_of, size_of};
 #[test]
 fn event_layout_matches_libc() {
     assert_eq!(size_of::<Event>(), size_of::<libc::epoll_event>());
+    // On i686 the libc crate declares the struct packed (alignment 1); the kernel's and C's
+    // layout aligns it as its `u64`, to 4 there, which is what freepoll pins.
+    #[cfg(not(target_arch = "x86"))]
     assert_eq!(align_of::<Event>(), align_of::<libc::epoll_event>());
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(target_arch = "x86")]
+    assert_eq!((align_of::<Event>(), align_of::<u64>()), (4, 4));
+    #[cfg(any(target_arch = "x86_64", target_arch = "x86"))]
     assert_eq!(size_of::<Event>(), 12);
-    #[cfg(not(target_arch = "x86_64"))]
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "x86")))]
     assert_eq!(size_of::<Event>(), 16);
 }
 
@@ -88,7 +93,12 @@ fn syscall_numbers_match_libc() {
         ("getpid", nr::GETPID, libc::SYS_getpid),
         ("gettid", nr::GETTID, libc::SYS_gettid),
         ("reboot", nr::REBOOT, libc::SYS_reboot),
+        #[cfg(target_pointer_width = "64")]
         ("clock_gettime", nr::CLOCK_GETTIME, libc::SYS_clock_gettime),
+        // 32-bit arches: clock_gettime64 (403 in every 32-bit table since Linux 5.1), which
+        // the libc crate does not name for them.
+        #[cfg(target_pointer_width = "32")]
+        ("clock_gettime64", nr::CLOCK_GETTIME, 403),
         ("exit_group", nr::EXIT_GROUP, libc::SYS_exit_group),
         ("epoll_ctl", nr::EPOLL_CTL, libc::SYS_epoll_ctl),
         ("tgkill", nr::TGKILL, libc::SYS_tgkill),

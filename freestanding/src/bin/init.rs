@@ -503,6 +503,14 @@ fn on_console(run: &mut Run) -> Step<bool> {
     }
 }
 
+/// clone's first two arguments for a fork: the flags (only the exit signal, SIGCHLD) and no new
+/// stack. s390x takes them the other way round, stack first (the kernel's
+/// `CONFIG_CLONE_BACKWARDS2`).
+#[cfg(not(target_arch = "s390x"))]
+const CLONE_ARGS: (usize, usize) = (SIGCHLD as usize, 0);
+#[cfg(target_arch = "s390x")]
+const CLONE_ARGS: (usize, usize) = (0, SIGCHLD as usize);
+
 /// Starts `child`: `clone(SIGCHLD)` with no new stack, which is `fork`. In the child, does
 /// what it was made to do and never returns.
 fn start(child: &mut Child) -> Step<()> {
@@ -511,7 +519,7 @@ fn start(child: &mut Child) -> Step<()> {
     // holds no lock, so the copy is consistent; the child touches nothing shared with the
     // parent and ends with exit_group. The pointer arguments (parent and child TID, TLS) are
     // unused without their flags.
-    let ret = unsafe { syscall5(nr::CLONE, SIGCHLD as usize, 0, 0, 0, 0) };
+    let ret = unsafe { syscall5(nr::CLONE, CLONE_ARGS.0, CLONE_ARGS.1, 0, 0, 0) };
     match decode_raw(ret).at("clone")? {
         0 => child_main(child.behaviour),
         pid => {

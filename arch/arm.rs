@@ -1,0 +1,351 @@
+//! 32-bit ARM (EABI) Linux system calls, for ARM and Thumb code alike.
+//!
+//! ABI (see syscall(2), "Architecture calling conventions"):
+//! - instruction: `svc 0`
+//! - number: `r7`
+//! - arguments: `r0` to `r5`
+//! - return: `r0` (which also carries the first argument), a value in -4095..=-1 is `-errno`
+//! - clobbered: nothing; the kernel restores every other register and the flags (`cpsr`'s
+//!   condition bits), and touches no user stack, hence `options(nostack, preserves_flags)`.
+//!
+//! One file serves ARM and Thumb code (`armv7-*` and `thumbv7neon-*` targets), and stable Rust
+//! has no `cfg` for the instruction set. In Thumb code `r7` is the frame pointer, which an asm
+//! operand cannot name, so no stub names it: each moves the number into `r7` itself, after
+//! saving `r7` in a scratch register, and restores it after `svc 0`. That works in both modes.
+//! (`r6` cannot be an operand either, and `r11` is the frame pointer in ARM code; the stubs
+//! need neither.)
+//!
+//! Time: every call that takes or returns a time uses its 64-bit `time_t` variant (Linux 5.1),
+//! under the plain name: `CLOCK_GETTIME` is `clock_gettime64`, `TIMERFD_SETTIME` and
+//! `TIMERFD_GETTIME` are `timerfd_settime64` and `timerfd_gettime64`, so `__kernel_timespec`
+//! is the one timespec layout everywhere. On an older kernel they answer `ENOSYS`, which comes
+//! back as it is: freepoll does not retry with the 32-bit calls, whose times end in 2038.
+//! `epoll_pwait2` takes `__kernel_timespec` on every architecture already.
+//!
+//! The stubs never claim `readonly` or `pure`: several calls write user memory, and the caller
+//! of a raw stub is the only one who knows which.
+
+/// The system call numbers freepoll and its freestanding users need
+/// (`arch/arm/tools/syscall.tbl`, EABI).
+pub mod nr {
+    /// read(2)
+    pub const READ: usize = 3;
+    /// write(2)
+    pub const WRITE: usize = 4;
+    /// close(2)
+    pub const CLOSE: usize = 6;
+    /// getpid(2)
+    pub const GETPID: usize = 20;
+    /// kill(2)
+    pub const KILL: usize = 37;
+    /// ioctl(2)
+    pub const IOCTL: usize = 54;
+    /// getppid(2)
+    pub const GETPPID: usize = 64;
+    /// reboot(2)
+    pub const REBOOT: usize = 88;
+    /// clone(2)
+    pub const CLONE: usize = 120;
+    /// prctl(2)
+    pub const PRCTL: usize = 172;
+    /// rt_sigprocmask(2) (sigprocmask(2))
+    pub const RT_SIGPROCMASK: usize = 175;
+    /// getuid32 (getuid(2) with a 32-bit uid; 24 is the 16-bit one)
+    pub const GETUID: usize = 199;
+    /// gettid(2)
+    pub const GETTID: usize = 224;
+    /// exit_group(2)
+    pub const EXIT_GROUP: usize = 248;
+    /// epoll_ctl(2)
+    pub const EPOLL_CTL: usize = 251;
+    /// tgkill(2)
+    pub const TGKILL: usize = 268;
+    /// waitid(2)
+    pub const WAITID: usize = 280;
+    /// epoll_pwait(2)
+    pub const EPOLL_PWAIT: usize = 346;
+    /// timerfd_create(2)
+    pub const TIMERFD_CREATE: usize = 350;
+    /// signalfd4(2) (signalfd(2))
+    pub const SIGNALFD4: usize = 355;
+    /// eventfd2(2)
+    pub const EVENTFD2: usize = 356;
+    /// epoll_create1(2)
+    pub const EPOLL_CREATE1: usize = 357;
+    /// dup3(2)
+    pub const DUP3: usize = 358;
+    /// pipe2(2)
+    pub const PIPE2: usize = 359;
+    /// clock_gettime64 (clock_gettime(2) with a 64-bit `time_t`), Linux 5.1
+    pub const CLOCK_GETTIME: usize = 403;
+    /// timerfd_gettime64 (timerfd_gettime(2) with a 64-bit `time_t`), Linux 5.1
+    pub const TIMERFD_GETTIME: usize = 410;
+    /// timerfd_settime64 (timerfd_settime(2) with a 64-bit `time_t`), Linux 5.1
+    pub const TIMERFD_SETTIME: usize = 411;
+    /// pidfd_send_signal(2), Linux 5.1
+    pub const PIDFD_SEND_SIGNAL: usize = 424;
+    /// pidfd_open(2), Linux 5.3
+    pub const PIDFD_OPEN: usize = 434;
+    /// epoll_pwait2(2), Linux 5.11
+    pub const EPOLL_PWAIT2: usize = 441;
+}
+
+/// The direction bits of the generic ioctl encoding (`include/uapi/asm-generic/ioctl.h`),
+/// already shifted to bits 30 and 31: `_IOC_WRITE`, `_IOC_READ`.
+pub(crate) const IOC_WRITE: u32 = 1 << 30;
+pub(crate) const IOC_READ: u32 = 2 << 30;
+
+/// `svc 0` with no arguments. Number in `r7` (moved there inside the asm: see the header).
+///
+/// # Safety
+/// The caller upholds the contract of system call `nr`.
+///
+/// # References
+/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
+///   conventions"
+#[doc(alias = "syscall")]
+#[inline(always)]
+pub unsafe fn syscall0(nr: usize) -> usize {
+    let ret;
+    // SAFETY: the caller upholds the contract of `nr`; the kernel preserves every register
+    // except r0 (result), declared here; r7 is saved in
+    // `save` (an output, so a register of its own) and restored after the call.
+    unsafe {
+        core::arch::asm!(
+            "mov {save}, r7",
+            "mov r7, {nr}",
+            "svc 0",
+            "mov r7, {save}",
+            nr = in(reg) nr,
+            save = out(reg) _,
+            lateout("r0") ret,
+            options(nostack, preserves_flags),
+        );
+    }
+    ret
+}
+
+/// `svc 0` with one argument. Number in `r7` (moved there inside the asm: see the header); argument in `r0`.
+///
+/// # Safety
+/// The caller upholds the contract of system call `nr` for this argument: pointers valid for
+/// what the kernel reads or writes, fds as that call requires.
+///
+/// # References
+/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
+///   conventions"
+#[doc(alias = "syscall")]
+#[inline(always)]
+pub unsafe fn syscall1(nr: usize, a0: usize) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel
+    // (r0 also carries the result); r7 is saved in
+    // `save` (an output, so a register of its own) and restored after the call.
+    unsafe {
+        core::arch::asm!(
+            "mov {save}, r7",
+            "mov r7, {nr}",
+            "svc 0",
+            "mov r7, {save}",
+            nr = in(reg) nr,
+            save = out(reg) _,
+            inlateout("r0") a0 => ret,
+            options(nostack, preserves_flags),
+        );
+    }
+    ret
+}
+
+/// `svc 0` with two arguments. Number in `r7` (moved there inside the asm: see the header); arguments in `r0`, `r1`.
+///
+/// # Safety
+/// As for [`syscall1`], for both arguments.
+///
+/// # References
+/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
+///   conventions"
+#[doc(alias = "syscall")]
+#[inline(always)]
+pub unsafe fn syscall2(nr: usize, a0: usize, a1: usize) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel
+    // (r0 also carries the result); r7 is saved in
+    // `save` (an output, so a register of its own) and restored after the call.
+    unsafe {
+        core::arch::asm!(
+            "mov {save}, r7",
+            "mov r7, {nr}",
+            "svc 0",
+            "mov r7, {save}",
+            nr = in(reg) nr,
+            save = out(reg) _,
+            inlateout("r0") a0 => ret,
+            in("r1") a1,
+            options(nostack, preserves_flags),
+        );
+    }
+    ret
+}
+
+/// `svc 0` with three arguments. Number in `r7` (moved there inside the asm: see the header); arguments in `r0` to `r2`.
+///
+/// # Safety
+/// As for [`syscall1`], for every argument.
+///
+/// # References
+/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
+///   conventions"
+#[doc(alias = "syscall")]
+#[inline(always)]
+pub unsafe fn syscall3(nr: usize, a0: usize, a1: usize, a2: usize) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel
+    // (r0 also carries the result); r7 is saved in
+    // `save` (an output, so a register of its own) and restored after the call.
+    unsafe {
+        core::arch::asm!(
+            "mov {save}, r7",
+            "mov r7, {nr}",
+            "svc 0",
+            "mov r7, {save}",
+            nr = in(reg) nr,
+            save = out(reg) _,
+            inlateout("r0") a0 => ret,
+            in("r1") a1, in("r2") a2,
+            options(nostack, preserves_flags),
+        );
+    }
+    ret
+}
+
+/// `svc 0` with four arguments. Number in `r7` (moved there inside the asm: see the header); arguments in `r0` to `r3`.
+///
+/// # Safety
+/// As for [`syscall1`], for every argument.
+///
+/// # References
+/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
+///   conventions"
+#[doc(alias = "syscall")]
+#[inline(always)]
+pub unsafe fn syscall4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel
+    // (r0 also carries the result); r7 is saved in
+    // `save` (an output, so a register of its own) and restored after the call.
+    unsafe {
+        core::arch::asm!(
+            "mov {save}, r7",
+            "mov r7, {nr}",
+            "svc 0",
+            "mov r7, {save}",
+            nr = in(reg) nr,
+            save = out(reg) _,
+            inlateout("r0") a0 => ret,
+            in("r1") a1, in("r2") a2, in("r3") a3,
+            options(nostack, preserves_flags),
+        );
+    }
+    ret
+}
+
+/// `svc 0` with five arguments. Number in `r7` (moved there inside the asm: see the header); arguments in `r0` to `r4`.
+///
+/// # Safety
+/// As for [`syscall1`], for every argument.
+///
+/// # References
+/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
+///   conventions"
+#[doc(alias = "syscall")]
+#[inline(always)]
+pub unsafe fn syscall5(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize, a4: usize) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel
+    // (r0 also carries the result); r7 is saved in
+    // `save` (an output, so a register of its own) and restored after the call.
+    unsafe {
+        core::arch::asm!(
+            "mov {save}, r7",
+            "mov r7, {nr}",
+            "svc 0",
+            "mov r7, {save}",
+            nr = in(reg) nr,
+            save = out(reg) _,
+            inlateout("r0") a0 => ret,
+            in("r1") a1, in("r2") a2, in("r3") a3, in("r4") a4,
+            options(nostack, preserves_flags),
+        );
+    }
+    ret
+}
+
+/// `svc 0` with six arguments. Number in `r7` (moved there inside the asm: see the header); arguments in `r0` to `r5`.
+///
+/// # Safety
+/// As for [`syscall1`], for every argument.
+///
+/// # References
+/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
+///   conventions"
+#[doc(alias = "syscall")]
+#[inline(always)]
+pub unsafe fn syscall6(
+    nr: usize,
+    a0: usize,
+    a1: usize,
+    a2: usize,
+    a3: usize,
+    a4: usize,
+    a5: usize,
+) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel
+    // (r0 also carries the result); r7 is saved in
+    // `save` (an output, so a register of its own) and restored after the call.
+    unsafe {
+        core::arch::asm!(
+            "mov {save}, r7",
+            "mov r7, {nr}",
+            "svc 0",
+            "mov r7, {save}",
+            nr = in(reg) nr,
+            save = out(reg) _,
+            inlateout("r0") a0 => ret,
+            in("r1") a1, in("r2") a2, in("r3") a3, in("r4") a4, in("r5") a5,
+            options(nostack, preserves_flags),
+        );
+    }
+    ret
+}
+
+/// The process entry point for [`entry!`](crate::entry!) (feature `entry`): `_start`, where the
+/// kernel starts a static program with the stack pointer at argc (then argv, envp, auxv) and
+/// nothing else set up, no return address and nothing to return to. It is ARM code (`.arm`)
+/// in ARM and Thumb programs alike, so that its address is the entry address in both (a Thumb
+/// entry would need the address's low bit set). It clears the frame pointers (r11 and r7)
+/// and the link register (the outermost frame), passes sp in r0, aligns sp to 8 bytes as the
+/// AAPCS wants at a call, and calls `__freepoll_start(sp)` (the linker makes the `bl` a `blx`
+/// when that is Thumb code), which never returns; the trap after the call is never reached.
+#[cfg(feature = "entry")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __freepoll_start_asm {
+    () => {
+        core::arch::global_asm!(
+            ".pushsection .text._start, \"ax\", %progbits",
+            ".arm",
+            ".globl _start",
+            ".type _start, %function",
+            "_start:",
+            "mov r11, #0",
+            "mov r7, #0",
+            "mov lr, #0",
+            "mov r0, sp",
+            "bic sp, sp, #7",
+            "bl __freepoll_start",
+            "udf #0",
+            ".popsection",
+        );
+    };
+}

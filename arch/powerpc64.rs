@@ -1,0 +1,364 @@
+//! powerpc64le Linux system calls (64-bit, little-endian, ELFv2).
+//!
+//! ABI (see syscall(2), "Architecture calling conventions"):
+//! - instruction: `sc`
+//! - number: `r0`
+//! - arguments: `r3` to `r8`
+//! - return: `r3`. On error the kernel sets the summary-overflow bit of `cr0` (cr0.SO) and
+//!   leaves the **positive** errno in `r3`. Each stub turns that into `-errno` (`bns+` skips
+//!   the `neg` on success), so that `decode_raw` reads the same -4095..=-1 convention as on
+//!   every other architecture and stays the one decoder.
+//! - clobbered: `r0`, `r4` to `r12`, `cr0`, `ctr` and `xer`, all declared. `preserves_flags`
+//!   is not claimed: the condition register is not preserved. The kernel touches no user
+//!   stack: `nostack`.
+//!
+//! Errors: powerpc numbers `EDEADLOCK` 58, apart from `EDEADLK` (35), which the generic table
+//! makes its alias. ioctl numbers: powerpc encodes the direction in bits 29 to 31, with read
+//! and write swapped (`_IOC_READ` 2, `_IOC_WRITE` 4), and 13 bits of size below them.
+//!
+//! The stubs never claim `readonly` or `pure`: several calls write user memory, and the caller
+//! of a raw stub is the only one who knows which.
+
+/// The system call numbers freepoll and its freestanding users need
+/// (`arch/powerpc/kernel/syscalls/syscall.tbl`, the 64-bit entries).
+pub mod nr {
+    /// read(2)
+    pub const READ: usize = 3;
+    /// write(2)
+    pub const WRITE: usize = 4;
+    /// close(2)
+    pub const CLOSE: usize = 6;
+    /// getpid(2)
+    pub const GETPID: usize = 20;
+    /// getuid(2)
+    pub const GETUID: usize = 24;
+    /// kill(2)
+    pub const KILL: usize = 37;
+    /// ioctl(2)
+    pub const IOCTL: usize = 54;
+    /// getppid(2)
+    pub const GETPPID: usize = 64;
+    /// reboot(2)
+    pub const REBOOT: usize = 88;
+    /// clone(2)
+    pub const CLONE: usize = 120;
+    /// prctl(2)
+    pub const PRCTL: usize = 171;
+    /// rt_sigprocmask(2) (sigprocmask(2))
+    pub const RT_SIGPROCMASK: usize = 174;
+    /// gettid(2)
+    pub const GETTID: usize = 207;
+    /// exit_group(2)
+    pub const EXIT_GROUP: usize = 234;
+    /// epoll_ctl(2)
+    pub const EPOLL_CTL: usize = 237;
+    /// clock_gettime(2)
+    pub const CLOCK_GETTIME: usize = 246;
+    /// tgkill(2)
+    pub const TGKILL: usize = 250;
+    /// waitid(2)
+    pub const WAITID: usize = 272;
+    /// epoll_pwait(2)
+    pub const EPOLL_PWAIT: usize = 303;
+    /// timerfd_create(2)
+    pub const TIMERFD_CREATE: usize = 306;
+    /// timerfd_settime(2)
+    pub const TIMERFD_SETTIME: usize = 311;
+    /// timerfd_gettime(2)
+    pub const TIMERFD_GETTIME: usize = 312;
+    /// signalfd4(2) (signalfd(2))
+    pub const SIGNALFD4: usize = 313;
+    /// eventfd2(2)
+    pub const EVENTFD2: usize = 314;
+    /// epoll_create1(2)
+    pub const EPOLL_CREATE1: usize = 315;
+    /// dup3(2)
+    pub const DUP3: usize = 316;
+    /// pipe2(2)
+    pub const PIPE2: usize = 317;
+    /// pidfd_send_signal(2), Linux 5.1
+    pub const PIDFD_SEND_SIGNAL: usize = 424;
+    /// pidfd_open(2), Linux 5.3
+    pub const PIDFD_OPEN: usize = 434;
+    /// epoll_pwait2(2), Linux 5.11
+    pub const EPOLL_PWAIT2: usize = 441;
+}
+
+/// The direction bits of powerpc's ioctl encoding (`arch/powerpc/include/uapi/asm/ioctl.h`),
+/// already shifted to bits 29 to 31: `_IOC_WRITE` (4), `_IOC_READ` (2).
+pub(crate) const IOC_WRITE: u32 = 4 << 29;
+pub(crate) const IOC_READ: u32 = 2 << 29;
+
+/// `sc` with no arguments. Number in `r0`; an error (cr0.SO set, positive errno in
+/// `r3`) comes back as `-errno`.
+///
+/// # Safety
+/// The caller upholds the contract of system call `nr`.
+///
+/// # References
+/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
+///   conventions"
+#[doc(alias = "syscall")]
+#[inline(always)]
+pub unsafe fn syscall0(nr: usize) -> usize {
+    let ret;
+    // SAFETY: the caller upholds the contract of `nr`; the kernel may change r0 and
+    // r4-r12, cr0, ctr and xer, all declared here, and the result is in r3, turned into
+    // `-errno` when cr0.SO says it is an error.
+    unsafe {
+        core::arch::asm!(
+            "sc",
+            "bns+ 1f",
+            "neg 3, 3",
+            "1:",
+            inlateout("r0") nr => _,
+            lateout("r3") ret,
+            lateout("r4") _, lateout("r5") _, lateout("r6") _,
+            lateout("r7") _, lateout("r8") _,
+            lateout("r9") _, lateout("r10") _, lateout("r11") _, lateout("r12") _,
+            out("cr0") _, out("ctr") _, out("xer") _,
+            options(nostack),
+        );
+    }
+    ret
+}
+
+/// `sc` with one argument. Number in `r0`; argument in `r3`; an error (cr0.SO set, positive errno in
+/// `r3`) comes back as `-errno`.
+///
+/// # Safety
+/// The caller upholds the contract of system call `nr` for this argument: pointers valid for
+/// what the kernel reads or writes, fds as that call requires.
+///
+/// # References
+/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
+///   conventions"
+#[doc(alias = "syscall")]
+#[inline(always)]
+pub unsafe fn syscall1(nr: usize, a0: usize) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel, and
+    // declared changed with the others it may change.
+    unsafe {
+        core::arch::asm!(
+            "sc",
+            "bns+ 1f",
+            "neg 3, 3",
+            "1:",
+            inlateout("r0") nr => _,
+            inlateout("r3") a0 => ret,
+            lateout("r4") _, lateout("r5") _, lateout("r6") _,
+            lateout("r7") _, lateout("r8") _,
+            lateout("r9") _, lateout("r10") _, lateout("r11") _, lateout("r12") _,
+            out("cr0") _, out("ctr") _, out("xer") _,
+            options(nostack),
+        );
+    }
+    ret
+}
+
+/// `sc` with two arguments. Number in `r0`; arguments in `r3` to `r4`; an error (cr0.SO set, positive errno in
+/// `r3`) comes back as `-errno`.
+///
+/// # Safety
+/// As for [`syscall1`], for both arguments.
+///
+/// # References
+/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
+///   conventions"
+#[doc(alias = "syscall")]
+#[inline(always)]
+pub unsafe fn syscall2(nr: usize, a0: usize, a1: usize) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel, and
+    // declared changed with the others it may change.
+    unsafe {
+        core::arch::asm!(
+            "sc",
+            "bns+ 1f",
+            "neg 3, 3",
+            "1:",
+            inlateout("r0") nr => _,
+            inlateout("r3") a0 => ret,
+            inlateout("r4") a1 => _, lateout("r5") _, lateout("r6") _,
+            lateout("r7") _, lateout("r8") _,
+            lateout("r9") _, lateout("r10") _, lateout("r11") _, lateout("r12") _,
+            out("cr0") _, out("ctr") _, out("xer") _,
+            options(nostack),
+        );
+    }
+    ret
+}
+
+/// `sc` with three arguments. Number in `r0`; arguments in `r3` to `r5`; an error (cr0.SO set, positive errno in
+/// `r3`) comes back as `-errno`.
+///
+/// # Safety
+/// As for [`syscall1`], for every argument.
+///
+/// # References
+/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
+///   conventions"
+#[doc(alias = "syscall")]
+#[inline(always)]
+pub unsafe fn syscall3(nr: usize, a0: usize, a1: usize, a2: usize) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel, and
+    // declared changed with the others it may change.
+    unsafe {
+        core::arch::asm!(
+            "sc",
+            "bns+ 1f",
+            "neg 3, 3",
+            "1:",
+            inlateout("r0") nr => _,
+            inlateout("r3") a0 => ret,
+            inlateout("r4") a1 => _, inlateout("r5") a2 => _, lateout("r6") _,
+            lateout("r7") _, lateout("r8") _,
+            lateout("r9") _, lateout("r10") _, lateout("r11") _, lateout("r12") _,
+            out("cr0") _, out("ctr") _, out("xer") _,
+            options(nostack),
+        );
+    }
+    ret
+}
+
+/// `sc` with four arguments. Number in `r0`; arguments in `r3` to `r6`; an error (cr0.SO set, positive errno in
+/// `r3`) comes back as `-errno`.
+///
+/// # Safety
+/// As for [`syscall1`], for every argument.
+///
+/// # References
+/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
+///   conventions"
+#[doc(alias = "syscall")]
+#[inline(always)]
+pub unsafe fn syscall4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel, and
+    // declared changed with the others it may change.
+    unsafe {
+        core::arch::asm!(
+            "sc",
+            "bns+ 1f",
+            "neg 3, 3",
+            "1:",
+            inlateout("r0") nr => _,
+            inlateout("r3") a0 => ret,
+            inlateout("r4") a1 => _, inlateout("r5") a2 => _, inlateout("r6") a3 => _,
+            lateout("r7") _, lateout("r8") _,
+            lateout("r9") _, lateout("r10") _, lateout("r11") _, lateout("r12") _,
+            out("cr0") _, out("ctr") _, out("xer") _,
+            options(nostack),
+        );
+    }
+    ret
+}
+
+/// `sc` with five arguments. Number in `r0`; arguments in `r3` to `r7`; an error (cr0.SO set, positive errno in
+/// `r3`) comes back as `-errno`.
+///
+/// # Safety
+/// As for [`syscall1`], for every argument.
+///
+/// # References
+/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
+///   conventions"
+#[doc(alias = "syscall")]
+#[inline(always)]
+pub unsafe fn syscall5(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize, a4: usize) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel, and
+    // declared changed with the others it may change.
+    unsafe {
+        core::arch::asm!(
+            "sc",
+            "bns+ 1f",
+            "neg 3, 3",
+            "1:",
+            inlateout("r0") nr => _,
+            inlateout("r3") a0 => ret,
+            inlateout("r4") a1 => _, inlateout("r5") a2 => _, inlateout("r6") a3 => _,
+            inlateout("r7") a4 => _, lateout("r8") _,
+            lateout("r9") _, lateout("r10") _, lateout("r11") _, lateout("r12") _,
+            out("cr0") _, out("ctr") _, out("xer") _,
+            options(nostack),
+        );
+    }
+    ret
+}
+
+/// `sc` with six arguments. Number in `r0`; arguments in `r3` to `r8`; an error (cr0.SO set, positive errno in
+/// `r3`) comes back as `-errno`.
+///
+/// # Safety
+/// As for [`syscall1`], for every argument.
+///
+/// # References
+/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
+///   conventions"
+#[doc(alias = "syscall")]
+#[inline(always)]
+pub unsafe fn syscall6(
+    nr: usize,
+    a0: usize,
+    a1: usize,
+    a2: usize,
+    a3: usize,
+    a4: usize,
+    a5: usize,
+) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel, and
+    // declared changed with the others it may change.
+    unsafe {
+        core::arch::asm!(
+            "sc",
+            "bns+ 1f",
+            "neg 3, 3",
+            "1:",
+            inlateout("r0") nr => _,
+            inlateout("r3") a0 => ret,
+            inlateout("r4") a1 => _, inlateout("r5") a2 => _, inlateout("r6") a3 => _,
+            inlateout("r7") a4 => _, inlateout("r8") a5 => _,
+            lateout("r9") _, lateout("r10") _, lateout("r11") _, lateout("r12") _,
+            out("cr0") _, out("ctr") _, out("xer") _,
+            options(nostack),
+        );
+    }
+    ret
+}
+
+/// The process entry point for [`entry!`](crate::entry!) (feature `entry`): `_start`, where the
+/// kernel starts a static program with the stack pointer (`r1`) at argc (then argv, envp,
+/// auxv) and nothing else set up, no return address and nothing to return to. It finds its
+/// own address (`bcl` and `mflr`) to set up the TOC pointer `r2` that ELFv2 code addresses its
+/// data through, passes the stack pointer in r3, aligns r1 to 16 bytes and stores a minimal
+/// 32-byte frame with a zero back chain (the outermost frame), and calls
+/// `__freepoll_start(sp)`, which never returns; the trap after the call is never reached.
+#[cfg(feature = "entry")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __freepoll_start_asm {
+    () => {
+        core::arch::global_asm!(
+            ".globl _start",
+            ".type _start, @function",
+            "_start:",
+            "bcl 20, 31, 1f",
+            "1:",
+            "mflr 12",
+            "addis 2, 12, .TOC.-1b@ha",
+            "addi 2, 2, .TOC.-1b@l",
+            "mr 3, 1",
+            "clrrdi 1, 1, 4",
+            "li 0, 0",
+            "stdu 0, -32(1)",
+            "mtlr 0",
+            "bl __freepoll_start",
+            "nop",
+            "trap",
+        );
+    };
+}

@@ -1,0 +1,301 @@
+//! s390x Linux system calls (64-bit, big-endian).
+//!
+//! ABI (see syscall(2), "Architecture calling conventions"):
+//! - instruction: `svc 0`, with the number in `r1` (the `svc` immediate form holds only numbers
+//!   below 256; with 0 the kernel takes the number from `r1`)
+//! - number: `r1`
+//! - arguments: `r2` to `r7`
+//! - return: `r2` (which also carries the first argument), a value in -4095..=-1 is `-errno`
+//! - clobbered: nothing; the kernel restores every other register and touches no user stack,
+//!   hence `nostack`. `preserves_flags` is not claimed: the condition code is part of the PSW
+//!   the kernel restores, but no document promises it across a system call.
+//!
+//! Big-endian: every value freepoll hands the kernel is a native integer or a struct of them
+//! (`Event`, `SigSet`'s one `u64`, the 8-byte counts of eventfd and timerfd), so nothing here
+//! depends on byte order; the tests that build bytes by hand build them native-endian.
+//!
+//! The stubs never claim `readonly` or `pure`: several calls write user memory, and the caller
+//! of a raw stub is the only one who knows which.
+
+/// The system call numbers freepoll and its freestanding users need
+/// (`arch/s390/kernel/syscalls/syscall.tbl`, the 64-bit column).
+pub mod nr {
+    /// read(2)
+    pub const READ: usize = 3;
+    /// write(2)
+    pub const WRITE: usize = 4;
+    /// close(2)
+    pub const CLOSE: usize = 6;
+    /// getpid(2)
+    pub const GETPID: usize = 20;
+    /// kill(2)
+    pub const KILL: usize = 37;
+    /// ioctl(2)
+    pub const IOCTL: usize = 54;
+    /// getppid(2)
+    pub const GETPPID: usize = 64;
+    /// reboot(2)
+    pub const REBOOT: usize = 88;
+    /// clone(2)
+    pub const CLONE: usize = 120;
+    /// prctl(2)
+    pub const PRCTL: usize = 172;
+    /// rt_sigprocmask(2) (sigprocmask(2))
+    pub const RT_SIGPROCMASK: usize = 175;
+    /// getuid(2)
+    pub const GETUID: usize = 199;
+    /// gettid(2)
+    pub const GETTID: usize = 236;
+    /// tgkill(2)
+    pub const TGKILL: usize = 241;
+    /// exit_group(2)
+    pub const EXIT_GROUP: usize = 248;
+    /// epoll_ctl(2)
+    pub const EPOLL_CTL: usize = 250;
+    /// clock_gettime(2)
+    pub const CLOCK_GETTIME: usize = 260;
+    /// waitid(2)
+    pub const WAITID: usize = 281;
+    /// epoll_pwait(2)
+    pub const EPOLL_PWAIT: usize = 312;
+    /// timerfd_create(2)
+    pub const TIMERFD_CREATE: usize = 319;
+    /// timerfd_settime(2)
+    pub const TIMERFD_SETTIME: usize = 320;
+    /// timerfd_gettime(2)
+    pub const TIMERFD_GETTIME: usize = 321;
+    /// signalfd4(2) (signalfd(2))
+    pub const SIGNALFD4: usize = 322;
+    /// eventfd2(2)
+    pub const EVENTFD2: usize = 323;
+    /// pipe2(2)
+    pub const PIPE2: usize = 325;
+    /// dup3(2)
+    pub const DUP3: usize = 326;
+    /// epoll_create1(2)
+    pub const EPOLL_CREATE1: usize = 327;
+    /// pidfd_send_signal(2), Linux 5.1
+    pub const PIDFD_SEND_SIGNAL: usize = 424;
+    /// pidfd_open(2), Linux 5.3
+    pub const PIDFD_OPEN: usize = 434;
+    /// epoll_pwait2(2), Linux 5.11
+    pub const EPOLL_PWAIT2: usize = 441;
+}
+
+/// The direction bits of the generic ioctl encoding (`include/uapi/asm-generic/ioctl.h`),
+/// already shifted to bits 30 and 31: `_IOC_WRITE`, `_IOC_READ`.
+pub(crate) const IOC_WRITE: u32 = 1 << 30;
+pub(crate) const IOC_READ: u32 = 2 << 30;
+
+/// `svc 0` with no arguments. Number in `r1`.
+///
+/// # Safety
+/// The caller upholds the contract of system call `nr`.
+///
+/// # References
+/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
+///   conventions"
+#[doc(alias = "syscall")]
+#[inline(always)]
+pub unsafe fn syscall0(nr: usize) -> usize {
+    let ret;
+    // SAFETY: the caller upholds the contract of `nr`; the kernel preserves every register
+    // except r2 (result), declared here.
+    unsafe {
+        core::arch::asm!(
+            "svc 0",
+            in("r1") nr,
+            lateout("r2") ret,
+            options(nostack),
+        );
+    }
+    ret
+}
+
+/// `svc 0` with one argument. Number in `r1`; argument in `r2`.
+///
+/// # Safety
+/// The caller upholds the contract of system call `nr` for this argument: pointers valid for
+/// what the kernel reads or writes, fds as that call requires.
+///
+/// # References
+/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
+///   conventions"
+#[doc(alias = "syscall")]
+#[inline(always)]
+pub unsafe fn syscall1(nr: usize, a0: usize) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel (r2
+    // also carries the result).
+    unsafe {
+        core::arch::asm!(
+            "svc 0",
+            in("r1") nr,
+            inlateout("r2") a0 => ret,
+            options(nostack),
+        );
+    }
+    ret
+}
+
+/// `svc 0` with two arguments. Number in `r1`; arguments in `r2` to `r3`.
+///
+/// # Safety
+/// As for [`syscall1`], for both arguments.
+///
+/// # References
+/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
+///   conventions"
+#[doc(alias = "syscall")]
+#[inline(always)]
+pub unsafe fn syscall2(nr: usize, a0: usize, a1: usize) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel (r2
+    // also carries the result).
+    unsafe {
+        core::arch::asm!(
+            "svc 0",
+            in("r1") nr,
+            inlateout("r2") a0 => ret,
+            in("r3") a1,
+            options(nostack),
+        );
+    }
+    ret
+}
+
+/// `svc 0` with three arguments. Number in `r1`; arguments in `r2` to `r4`.
+///
+/// # Safety
+/// As for [`syscall1`], for every argument.
+///
+/// # References
+/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
+///   conventions"
+#[doc(alias = "syscall")]
+#[inline(always)]
+pub unsafe fn syscall3(nr: usize, a0: usize, a1: usize, a2: usize) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel (r2
+    // also carries the result).
+    unsafe {
+        core::arch::asm!(
+            "svc 0",
+            in("r1") nr,
+            inlateout("r2") a0 => ret,
+            in("r3") a1, in("r4") a2,
+            options(nostack),
+        );
+    }
+    ret
+}
+
+/// `svc 0` with four arguments. Number in `r1`; arguments in `r2` to `r5`.
+///
+/// # Safety
+/// As for [`syscall1`], for every argument.
+///
+/// # References
+/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
+///   conventions"
+#[doc(alias = "syscall")]
+#[inline(always)]
+pub unsafe fn syscall4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel (r2
+    // also carries the result).
+    unsafe {
+        core::arch::asm!(
+            "svc 0",
+            in("r1") nr,
+            inlateout("r2") a0 => ret,
+            in("r3") a1, in("r4") a2, in("r5") a3,
+            options(nostack),
+        );
+    }
+    ret
+}
+
+/// `svc 0` with five arguments. Number in `r1`; arguments in `r2` to `r6`.
+///
+/// # Safety
+/// As for [`syscall1`], for every argument.
+///
+/// # References
+/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
+///   conventions"
+#[doc(alias = "syscall")]
+#[inline(always)]
+pub unsafe fn syscall5(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize, a4: usize) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel (r2
+    // also carries the result).
+    unsafe {
+        core::arch::asm!(
+            "svc 0",
+            in("r1") nr,
+            inlateout("r2") a0 => ret,
+            in("r3") a1, in("r4") a2, in("r5") a3, in("r6") a4,
+            options(nostack),
+        );
+    }
+    ret
+}
+
+/// `svc 0` with six arguments. Number in `r1`; arguments in `r2` to `r7`.
+///
+/// # Safety
+/// As for [`syscall1`], for every argument.
+///
+/// # References
+/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
+///   conventions"
+#[doc(alias = "syscall")]
+#[inline(always)]
+pub unsafe fn syscall6(
+    nr: usize,
+    a0: usize,
+    a1: usize,
+    a2: usize,
+    a3: usize,
+    a4: usize,
+    a5: usize,
+) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel (r2
+    // also carries the result).
+    unsafe {
+        core::arch::asm!(
+            "svc 0",
+            in("r1") nr,
+            inlateout("r2") a0 => ret,
+            in("r3") a1, in("r4") a2, in("r5") a3, in("r6") a4, in("r7") a5,
+            options(nostack),
+        );
+    }
+    ret
+}
+
+/// The process entry point for [`entry!`](crate::entry!) (feature `entry`): `_start`, where the
+/// kernel starts a static program with the stack pointer (`r15`) at argc (then argv, envp,
+/// auxv) and nothing else set up, no return address and nothing to return to. It passes the
+/// stack pointer in r2, makes the 160-byte register save area the ABI gives every callee,
+/// with a zero back chain (the outermost frame), and calls `__freepoll_start(sp)`, which
+/// never returns; the loop after the call is never reached.
+#[cfg(feature = "entry")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __freepoll_start_asm {
+    () => {
+        core::arch::global_asm!(
+            ".globl _start",
+            ".type _start, @function",
+            "_start:",
+            "lgr %r2, %r15",
+            "aghi %r15, -160",
+            "xc 0(8,%r15), 0(%r15)",
+            "brasl %r14, __freepoll_start",
+            "j .",
+        );
+    };
+}

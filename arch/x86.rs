@@ -1,0 +1,323 @@
+//! i686 (32-bit x86) Linux system calls.
+//!
+//! ABI (see syscall(2), "Architecture calling conventions"):
+//! - instruction: `int 0x80`
+//! - number: `eax`
+//! - arguments: `ebx`, `ecx`, `edx`, `esi`, `edi`, `ebp`
+//! - return: `eax`, a value in -4095..=-1 is `-errno`
+//! - clobbered: nothing; the kernel restores every other register and the flags, hence
+//!   `preserves_flags`.
+//!
+//! Two of the argument registers cannot be asm operands: LLVM keeps `esi` as its base pointer
+//! in functions that realign the stack, and `ebp` as the frame pointer. So:
+//! - with four or five arguments, the fourth goes in a scratch register that the stub
+//!   exchanges with `esi` around `int 0x80` (`xchg` twice, so `esi` is back as it was);
+//! - with six, no register is left for both: the stub takes the number, the fourth and the
+//!   sixth argument from a 3-word array in memory, whose address is in `eax`, saves `esi` and
+//!   `ebp` on the stack, loads them, and restores them after the call. That stub pushes, so it
+//!   does not claim `nostack`; the others do (the kernel itself touches no user stack).
+//!
+//! Time: every call that takes or returns a time uses its 64-bit `time_t` variant (Linux 5.1),
+//! under the plain name: `CLOCK_GETTIME` is `clock_gettime64`, `TIMERFD_SETTIME` and
+//! `TIMERFD_GETTIME` are `timerfd_settime64` and `timerfd_gettime64`, so `__kernel_timespec`
+//! is the one timespec layout everywhere. On an older kernel they answer `ENOSYS`, which comes
+//! back as it is: freepoll does not retry with the 32-bit calls, whose times end in 2038.
+//! `epoll_pwait2` takes `__kernel_timespec` on every architecture already.
+//!
+//! The stubs never claim `readonly` or `pure`: several calls write user memory, and the caller
+//! of a raw stub is the only one who knows which.
+
+/// The system call numbers freepoll and its freestanding users need
+/// (`arch/x86/entry/syscalls/syscall_32.tbl`).
+pub mod nr {
+    /// read(2)
+    pub const READ: usize = 3;
+    /// write(2)
+    pub const WRITE: usize = 4;
+    /// close(2)
+    pub const CLOSE: usize = 6;
+    /// getpid(2)
+    pub const GETPID: usize = 20;
+    /// kill(2)
+    pub const KILL: usize = 37;
+    /// ioctl(2)
+    pub const IOCTL: usize = 54;
+    /// getppid(2)
+    pub const GETPPID: usize = 64;
+    /// reboot(2)
+    pub const REBOOT: usize = 88;
+    /// clone(2)
+    pub const CLONE: usize = 120;
+    /// prctl(2)
+    pub const PRCTL: usize = 172;
+    /// rt_sigprocmask(2) (sigprocmask(2))
+    pub const RT_SIGPROCMASK: usize = 175;
+    /// getuid32 (getuid(2) with a 32-bit uid; 24 is the 16-bit one)
+    pub const GETUID: usize = 199;
+    /// gettid(2)
+    pub const GETTID: usize = 224;
+    /// exit_group(2)
+    pub const EXIT_GROUP: usize = 252;
+    /// epoll_ctl(2)
+    pub const EPOLL_CTL: usize = 255;
+    /// tgkill(2)
+    pub const TGKILL: usize = 270;
+    /// waitid(2)
+    pub const WAITID: usize = 284;
+    /// epoll_pwait(2)
+    pub const EPOLL_PWAIT: usize = 319;
+    /// timerfd_create(2)
+    pub const TIMERFD_CREATE: usize = 322;
+    /// signalfd4(2) (signalfd(2))
+    pub const SIGNALFD4: usize = 327;
+    /// eventfd2(2)
+    pub const EVENTFD2: usize = 328;
+    /// epoll_create1(2)
+    pub const EPOLL_CREATE1: usize = 329;
+    /// dup3(2)
+    pub const DUP3: usize = 330;
+    /// pipe2(2)
+    pub const PIPE2: usize = 331;
+    /// clock_gettime64 (clock_gettime(2) with a 64-bit `time_t`), Linux 5.1
+    pub const CLOCK_GETTIME: usize = 403;
+    /// timerfd_gettime64 (timerfd_gettime(2) with a 64-bit `time_t`), Linux 5.1
+    pub const TIMERFD_GETTIME: usize = 410;
+    /// timerfd_settime64 (timerfd_settime(2) with a 64-bit `time_t`), Linux 5.1
+    pub const TIMERFD_SETTIME: usize = 411;
+    /// pidfd_send_signal(2), Linux 5.1
+    pub const PIDFD_SEND_SIGNAL: usize = 424;
+    /// pidfd_open(2), Linux 5.3
+    pub const PIDFD_OPEN: usize = 434;
+    /// epoll_pwait2(2), Linux 5.11
+    pub const EPOLL_PWAIT2: usize = 441;
+}
+
+/// The direction bits of the generic ioctl encoding (`include/uapi/asm-generic/ioctl.h`),
+/// already shifted to bits 30 and 31: `_IOC_WRITE`, `_IOC_READ`.
+pub(crate) const IOC_WRITE: u32 = 1 << 30;
+pub(crate) const IOC_READ: u32 = 2 << 30;
+
+/// `int 0x80` with no arguments. Number in `eax`.
+///
+/// # Safety
+/// The caller upholds the contract of system call `nr`.
+///
+/// # References
+/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
+///   conventions"
+#[doc(alias = "syscall")]
+#[inline(always)]
+pub unsafe fn syscall0(nr: usize) -> usize {
+    let ret;
+    // SAFETY: the caller upholds the contract of `nr`; the kernel preserves every register
+    // except eax (result), declared here.
+    unsafe {
+        core::arch::asm!(
+            "int 0x80",
+            inlateout("eax") nr => ret,
+            options(nostack, preserves_flags),
+        );
+    }
+    ret
+}
+
+/// `int 0x80` with one argument. Number in `eax`; argument in `ebx`.
+///
+/// # Safety
+/// The caller upholds the contract of system call `nr` for this argument: pointers valid for
+/// what the kernel reads or writes, fds as that call requires.
+///
+/// # References
+/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
+///   conventions"
+#[doc(alias = "syscall")]
+#[inline(always)]
+pub unsafe fn syscall1(nr: usize, a0: usize) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`; ebx is only read by the kernel.
+    unsafe {
+        core::arch::asm!(
+            "int 0x80",
+            inlateout("eax") nr => ret,
+            in("ebx") a0,
+            options(nostack, preserves_flags),
+        );
+    }
+    ret
+}
+
+/// `int 0x80` with two arguments. Number in `eax`; arguments in `ebx`, `ecx`.
+///
+/// # Safety
+/// As for [`syscall1`], for both arguments.
+///
+/// # References
+/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
+///   conventions"
+#[doc(alias = "syscall")]
+#[inline(always)]
+pub unsafe fn syscall2(nr: usize, a0: usize, a1: usize) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel.
+    unsafe {
+        core::arch::asm!(
+            "int 0x80",
+            inlateout("eax") nr => ret,
+            in("ebx") a0, in("ecx") a1,
+            options(nostack, preserves_flags),
+        );
+    }
+    ret
+}
+
+/// `int 0x80` with three arguments. Number in `eax`; arguments in `ebx`, `ecx`, `edx`.
+///
+/// # Safety
+/// As for [`syscall1`], for every argument.
+///
+/// # References
+/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
+///   conventions"
+#[doc(alias = "syscall")]
+#[inline(always)]
+pub unsafe fn syscall3(nr: usize, a0: usize, a1: usize, a2: usize) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel.
+    unsafe {
+        core::arch::asm!(
+            "int 0x80",
+            inlateout("eax") nr => ret,
+            in("ebx") a0, in("ecx") a1, in("edx") a2,
+            options(nostack, preserves_flags),
+        );
+    }
+    ret
+}
+
+/// `int 0x80` with four arguments. Number in `eax`; arguments in `ebx`, `ecx`, `edx`, `esi` (exchanged in
+/// from a scratch register: see the header).
+///
+/// # Safety
+/// As for [`syscall1`], for every argument.
+///
+/// # References
+/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
+///   conventions"
+#[doc(alias = "syscall")]
+#[inline(always)]
+pub unsafe fn syscall4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel. `esi` is
+    // exchanged with `a3`'s register before the call and back after it, so it ends as it was;
+    // the scratch register is declared changed (`=> _`).
+    unsafe {
+        core::arch::asm!(
+            "xchg esi, {a3}",
+            "int 0x80",
+            "xchg esi, {a3}",
+            a3 = inout(reg) a3 => _,
+            inlateout("eax") nr => ret,
+            in("ebx") a0, in("ecx") a1, in("edx") a2,
+            options(nostack, preserves_flags),
+        );
+    }
+    ret
+}
+
+/// `int 0x80` with five arguments. Number in `eax`; arguments in `ebx`, `ecx`, `edx`, `esi` (exchanged in
+/// from a scratch register: see the header), `edi`.
+///
+/// # Safety
+/// As for [`syscall1`], for every argument.
+///
+/// # References
+/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
+///   conventions"
+#[doc(alias = "syscall")]
+#[inline(always)]
+pub unsafe fn syscall5(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize, a4: usize) -> usize {
+    let ret;
+    // SAFETY: as in `syscall4`, with `a4` in edi, only read by the kernel.
+    unsafe {
+        core::arch::asm!(
+            "xchg esi, {a3}",
+            "int 0x80",
+            "xchg esi, {a3}",
+            a3 = inout(reg) a3 => _,
+            inlateout("eax") nr => ret,
+            in("ebx") a0, in("ecx") a1, in("edx") a2, in("edi") a4,
+            options(nostack, preserves_flags),
+        );
+    }
+    ret
+}
+
+/// `int 0x80` with six arguments. Number in `eax`; arguments in `ebx`, `ecx`, `edx`, `esi`, `edi`,
+/// `ebp` (the number, `esi` and `ebp` loaded from memory: see the header).
+///
+/// # Safety
+/// As for [`syscall1`], for every argument.
+///
+/// # References
+/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
+///   conventions"
+#[doc(alias = "syscall")]
+#[inline(always)]
+pub unsafe fn syscall6(
+    nr: usize,
+    a0: usize,
+    a1: usize,
+    a2: usize,
+    a3: usize,
+    a4: usize,
+    a5: usize,
+) -> usize {
+    let ret;
+    let words: [usize; 3] = [nr, a3, a5];
+    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel. `words`
+    // lives across the asm, which reads its 3 words through eax before eax takes the number.
+    // esi and ebp are pushed before they are loaded and popped after the call, so both end
+    // as they were; the stack is used for that (no `nostack`), and left as it was found.
+    unsafe {
+        core::arch::asm!(
+            "push ebp",
+            "push esi",
+            "mov esi, [eax + 4]",
+            "mov ebp, [eax + 8]",
+            "mov eax, [eax]",
+            "int 0x80",
+            "pop esi",
+            "pop ebp",
+            inlateout("eax") words.as_ptr() => ret,
+            in("ebx") a0, in("ecx") a1, in("edx") a2, in("edi") a4,
+            options(preserves_flags),
+        );
+    }
+    ret
+}
+
+/// The process entry point for [`entry!`](crate::entry!) (feature `entry`): `_start`, where the
+/// kernel starts a static program with the stack pointer at argc (then argv, envp, auxv) and
+/// nothing else set up, no return address and nothing to return to. It clears ebp (the
+/// outermost frame), aligns esp to 16 bytes and pushes the initial stack pointer as the one
+/// stack argument, so that esp is 16-byte aligned at the call as the i386 psABI wants, and
+/// calls `__freepoll_start(sp)`, which never returns; the trap after the call is never reached.
+#[cfg(feature = "entry")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __freepoll_start_asm {
+    () => {
+        core::arch::global_asm!(
+            ".globl _start",
+            ".type _start, %function",
+            "_start:",
+            "xor ebp, ebp",
+            "mov eax, esp",
+            "and esp, -16",
+            "sub esp, 12",
+            "push eax",
+            "call __freepoll_start",
+            "ud2",
+        );
+    };
+}
