@@ -334,3 +334,13 @@ pub fn pause_forever() -> ! {
         unsafe { libc::pause() };
     }
 }
+
+/// The program that really runs this test when it differs from the test binary: qemu-user,
+/// which shows the guest binary as /proc/self/exe but not as a thread's own `exe` link.
+pub fn emulator() -> Option<std::path::PathBuf> {
+    let me = std::env::current_exe().ok()?;
+    // SAFETY: gettid takes no arguments and cannot fail.
+    let tid = unsafe { libc::syscall(libc::SYS_gettid) };
+    let runner = std::fs::read_link(format!("/proc/self/task/{tid}/exe")).ok()?;
+    Some(runner).filter(|r| *r != me)
+}
