@@ -591,3 +591,43 @@ fn subreaper_reaps_an_orphaned_grandchild() {
     );
     set_child_subreaper(before).unwrap();
 }
+
+/// A child that drops every capability (capset with empty sets) and asks for a reboot
+/// setting: exits 0 if refused with EPERM, 1 if not, 2 if it could not drop the capabilities
+/// (and then never calls reboot).
+fn reboot_without_cap_sys_boot() -> ! {
+    #[repr(C)]
+    struct Header {
+        version: u32,
+        pid: i32,
+    }
+    // _LINUX_CAPABILITY_VERSION_3: two 32-bit words of each set.
+    let header = Header {
+        version: 0x2008_0522,
+        pid: 0,
+    };
+    let data = [0u32; 6];
+    // SAFETY: capset reads the header and the two (effective, permitted, inheritable) words.
+    let rc = unsafe { libc::syscall(libc::SYS_capset, &header as *const Header, data.as_ptr()) };
+    if rc != 0 {
+        freepoll::process::exit(2);
+    }
+    match freepoll::process::reboot(freepoll::process::RebootCommand::CtrlAltDelOff) {
+        Err(Errno::PERM) => freepoll::process::exit(0),
+        _ => freepoll::process::exit(1),
+    }
+}
+
+#[test]
+fn reboot_without_cap_sys_boot_is_eperm() {
+    let mut child = Child::spawn(reboot_without_cap_sys_boot);
+    let status = waitid(WaitId::Pid(child.pid), WaitOptions::EXITED).unwrap();
+    child.reaped();
+    match status.map(|s| s.state) {
+        Some(ChildState::Exited(0)) => {}
+        Some(ChildState::Exited(2)) => {
+            eprintln!("skipped: capset could not drop this process's capabilities")
+        }
+        other => panic!("reboot without CAP_SYS_BOOT: the child ended as {other:?}"),
+    }
+}

@@ -428,3 +428,75 @@ fn standard_and_realtime_signals_come_out_in_one_read() {
     signals.sort_unstable();
     assert_eq!(signals, vec![libc::SIGUSR1, RT_B, RT_B]);
 }
+
+/// What a child checks in `sigchld_record_names_the_child_and_its_status`, by exit code.
+const SIGCHLD_CHECKS: [&str; 8] = [
+    "all as expected",
+    "SigSet::of or sigprocmask failed",
+    "SignalFd::new failed",
+    "fork failed",
+    "the read failed or gave no record",
+    "signal or code is not SIGCHLD / CLD_EXITED",
+    "pid or uid is not the grandchild's",
+    "status is not the exit status 23",
+];
+
+/// A child, single-threaded, so that blocking SIGCHLD in it blocks it in the whole process:
+/// forks a grandchild that exits with 23, reads the SIGCHLD record, checks it, and exits with
+/// the index of the first failed check in `SIGCHLD_CHECKS`. System calls only.
+fn sigchld_reader() -> ! {
+    use freepoll::process::exit;
+    let Ok(set) = SigSet::of(&[libc::SIGCHLD]) else {
+        exit(1)
+    };
+    if sigprocmask(SigmaskHow::Block, Some(&set)).is_err() {
+        exit(1);
+    }
+    let Ok(fd) = SignalFd::new(&set, SignalFdFlags::CLOEXEC) else {
+        exit(2)
+    };
+    // SAFETY: the grandchild only exits.
+    let grandchild = unsafe { libc::fork() };
+    if grandchild == 0 {
+        // SAFETY: _exit ends the process and touches nothing.
+        unsafe { libc::_exit(23) };
+    }
+    if grandchild < 0 {
+        exit(3);
+    }
+    let mut buf = [SigInfo::default(); 1];
+    let info = match fd.read(&mut buf) {
+        Ok([info]) => *info,
+        _ => exit(4),
+    };
+    if info.signal() != libc::SIGCHLD || info.code() != signal::CLD_EXITED {
+        exit(5);
+    }
+    // SAFETY: getuid takes nothing and cannot fail.
+    if info.pid() != grandchild as u32 || info.uid() != unsafe { libc::getuid() } {
+        exit(6);
+    }
+    if info.status() != 23 {
+        exit(7);
+    }
+    exit(0)
+}
+
+#[test]
+fn sigchld_record_names_the_child_and_its_status() {
+    use freepoll::process::{waitid, ChildState, WaitId, WaitOptions};
+    let mut child = Child::spawn(sigchld_reader);
+    let status = waitid(WaitId::Pid(child.pid), WaitOptions::EXITED)
+        .unwrap()
+        .unwrap();
+    child.reaped();
+    match status.state {
+        ChildState::Exited(code) => assert_eq!(
+            code,
+            0,
+            "{}",
+            SIGCHLD_CHECKS.get(code as usize).unwrap_or(&"unknown")
+        ),
+        other => panic!("the checking child ended as {other:?}"),
+    }
+}

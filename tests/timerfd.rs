@@ -425,3 +425,21 @@ fn cancel_on_set_is_ignored_on_a_relative_timer() {
     wait_readable(&timer);
     assert_eq!(timer.read(), Ok(1));
 }
+
+#[test]
+fn boottime_timer_fires() {
+    let timer = nonblocking(ClockId::Boottime);
+    timer.set(MS, Duration::ZERO, SetFlags::empty()).unwrap();
+    wait_readable(&timer);
+    assert_eq!(timer.read(), Ok(1));
+}
+
+#[test]
+fn realtime_absolute_timer_fires_at_its_time() {
+    let timer = nonblocking(ClockId::Realtime);
+    let at = now(ClockId::Realtime) + 2 * MS;
+    timer.set(at, Duration::ZERO, SetFlags::ABSTIME).unwrap();
+    wait_readable(&timer);
+    assert!(now(ClockId::Realtime) >= at);
+    assert_eq!(timer.read(), Ok(1));
+}
