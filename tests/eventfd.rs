@@ -157,3 +157,26 @@ fn into_owned_fd_keeps_the_descriptor_open() {
     assert_eq!(owned.as_raw_fd(), raw);
     assert_eq!(drain_eventfd(&owned), Some(3));
 }
+
+#[test]
+fn blocking_add_past_the_limit_waits_for_a_read() {
+    let efd = EventFd::new(0, EventFdFlags::CLOEXEC).unwrap();
+    efd.add(u64::MAX - 1).unwrap();
+    std::thread::scope(|s| {
+        // Full: this add cannot complete until the read below makes room.
+        let adder = s.spawn(|| efd.add(1));
+        assert_eq!(efd.read(), Ok(u64::MAX - 1));
+        assert_eq!(adder.join().unwrap(), Ok(()));
+    });
+    assert_eq!(efd.read(), Ok(1));
+}
+
+#[test]
+fn blocking_read_waits_for_an_add() {
+    let efd = EventFd::new(0, EventFdFlags::CLOEXEC).unwrap();
+    std::thread::scope(|s| {
+        let reader = s.spawn(|| efd.read());
+        efd.add(6).unwrap();
+        assert_eq!(reader.join().unwrap(), Ok(6));
+    });
+}
