@@ -289,3 +289,58 @@ pub fn thread_blocks(sig: i32) -> bool {
         libc::sigismember(&cur, sig) == 1
     }
 }
+
+/// A child made with `libc::fork`, running `body` (which must only make system calls: no
+/// allocation, no printing, nothing that takes a lock another thread may hold). Killed with
+/// SIGKILL and reaped when dropped, unless `reaped` was called.
+pub struct Child {
+    pub pid: i32,
+    reaped: bool,
+}
+
+impl Child {
+    pub fn spawn(body: fn() -> !) -> Child {
+        // SAFETY: the child runs only `body`, which makes system calls and ends the process.
+        let pid = unsafe { libc::fork() };
+        assert!(pid >= 0, "fork: {}", std::io::Error::last_os_error());
+        if pid == 0 {
+            body();
+        }
+        Child { pid, reaped: false }
+    }
+
+    /// Says the test reaped it, so that dropping it does not.
+    pub fn reaped(&mut self) {
+        self.reaped = true;
+    }
+}
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        if !self.reaped {
+            // SAFETY: `pid` is an unreaped child of this process, so the number is still its.
+            unsafe {
+                libc::kill(self.pid, libc::SIGKILL);
+                libc::waitpid(self.pid, std::ptr::null_mut(), 0);
+            }
+        }
+    }
+}
+
+/// A child body: waits for signals until one ends it.
+pub fn pause_forever() -> ! {
+    loop {
+        // SAFETY: pause takes nothing and only waits.
+        unsafe { libc::pause() };
+    }
+}
+
+/// The program that really runs this test when it differs from the test binary: qemu-user,
+/// which shows the guest binary as /proc/self/exe but not as a thread's own `exe` link.
+pub fn emulator() -> Option<std::path::PathBuf> {
+    let me = std::env::current_exe().ok()?;
+    // SAFETY: gettid takes no arguments and cannot fail.
+    let tid = unsafe { libc::syscall(libc::SYS_gettid) };
+    let runner = std::fs::read_link(format!("/proc/self/task/{tid}/exe")).ok()?;
+    Some(runner).filter(|r| *r != me)
+}

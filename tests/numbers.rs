@@ -1,0 +1,114 @@
+//! The system call numbers in `freepoll::raw::nr`, each against the `libc` crate's `SYS_*`
+//! for the target being built: an independent transcription of the kernel's tables.
+
+use freepoll::raw::nr;
+
+/// Every number freepoll defines, paired with libc's, by name.
+fn pairs() -> Vec<(&'static str, usize, usize)> {
+    vec![
+        ("READ", nr::READ, libc::SYS_read as usize),
+        ("WRITE", nr::WRITE, libc::SYS_write as usize),
+        ("CLOSE", nr::CLOSE, libc::SYS_close as usize),
+        ("IOCTL", nr::IOCTL, libc::SYS_ioctl as usize),
+        ("DUP3", nr::DUP3, libc::SYS_dup3 as usize),
+        ("PIPE2", nr::PIPE2, libc::SYS_pipe2 as usize),
+        ("EVENTFD2", nr::EVENTFD2, libc::SYS_eventfd2 as usize),
+        (
+            "EPOLL_CREATE1",
+            nr::EPOLL_CREATE1,
+            libc::SYS_epoll_create1 as usize,
+        ),
+        ("EPOLL_CTL", nr::EPOLL_CTL, libc::SYS_epoll_ctl as usize),
+        (
+            "EPOLL_PWAIT",
+            nr::EPOLL_PWAIT,
+            libc::SYS_epoll_pwait as usize,
+        ),
+        (
+            "EPOLL_PWAIT2",
+            nr::EPOLL_PWAIT2,
+            libc::SYS_epoll_pwait2 as usize,
+        ),
+        ("SIGNALFD4", nr::SIGNALFD4, libc::SYS_signalfd4 as usize),
+        (
+            "TIMERFD_CREATE",
+            nr::TIMERFD_CREATE,
+            libc::SYS_timerfd_create as usize,
+        ),
+        (
+            "TIMERFD_SETTIME",
+            nr::TIMERFD_SETTIME,
+            libc::SYS_timerfd_settime as usize,
+        ),
+        (
+            "TIMERFD_GETTIME",
+            nr::TIMERFD_GETTIME,
+            libc::SYS_timerfd_gettime as usize,
+        ),
+        (
+            "CLOCK_GETTIME",
+            nr::CLOCK_GETTIME,
+            libc::SYS_clock_gettime as usize,
+        ),
+        ("EXIT_GROUP", nr::EXIT_GROUP, libc::SYS_exit_group as usize),
+        ("WAITID", nr::WAITID, libc::SYS_waitid as usize),
+        ("KILL", nr::KILL, libc::SYS_kill as usize),
+        ("TGKILL", nr::TGKILL, libc::SYS_tgkill as usize),
+        (
+            "RT_SIGPROCMASK",
+            nr::RT_SIGPROCMASK,
+            libc::SYS_rt_sigprocmask as usize,
+        ),
+        ("REBOOT", nr::REBOOT, libc::SYS_reboot as usize),
+        ("PRCTL", nr::PRCTL, libc::SYS_prctl as usize),
+        ("GETPID", nr::GETPID, libc::SYS_getpid as usize),
+        ("GETPPID", nr::GETPPID, libc::SYS_getppid as usize),
+        ("GETUID", nr::GETUID, libc::SYS_getuid as usize),
+        ("GETTID", nr::GETTID, libc::SYS_gettid as usize),
+        ("CLONE", nr::CLONE, libc::SYS_clone as usize),
+        (
+            "PIDFD_SEND_SIGNAL",
+            nr::PIDFD_SEND_SIGNAL,
+            libc::SYS_pidfd_send_signal as usize,
+        ),
+        ("PIDFD_OPEN", nr::PIDFD_OPEN, libc::SYS_pidfd_open as usize),
+    ]
+}
+
+#[test]
+fn every_syscall_number_is_libcs() {
+    let wrong: Vec<_> = pairs()
+        .into_iter()
+        .filter(|&(_, ours, libc)| ours != libc)
+        .collect();
+    assert_eq!(wrong, vec![], "(name, freepoll, libc)");
+}
+
+#[test]
+fn syscall_numbers_are_distinct() {
+    let mut numbers: Vec<usize> = pairs().iter().map(|&(_, n, _)| n).collect();
+    numbers.sort_unstable();
+    let before = numbers.len();
+    numbers.dedup();
+    assert_eq!(numbers.len(), before);
+}
+
+#[test]
+fn raw_getpid_getppid_getuid_gettid_answer_as_libc_does() {
+    use freepoll::raw::{decode_raw, syscall0};
+    // SAFETY: these four take no arguments, touch no memory and cannot fail.
+    let raw = |n| decode_raw(unsafe { syscall0(n) }).unwrap() as i64;
+    // SAFETY: as above, through libc.
+    let (pid, ppid, uid, tid) = unsafe {
+        (
+            libc::getpid() as i64,
+            libc::getppid() as i64,
+            libc::getuid() as i64,
+            libc::syscall(libc::SYS_gettid),
+        )
+    };
+    assert_eq!(raw(nr::GETPID), pid);
+    assert_eq!(raw(nr::GETPPID), ppid);
+    assert_eq!(raw(nr::GETUID), uid);
+    assert_eq!(raw(nr::GETTID), tid);
+}
