@@ -23,6 +23,10 @@ mod generic;
 pub use generic::nr;
 pub(crate) use generic::{IOC_READ, IOC_WRITE};
 
+/// `O_DIRECT` (`arch/arm64/include/uapi/asm/fcntl.h`):
+/// it differs between architectures, unlike `O_CLOEXEC` and `O_NONBLOCK`.
+pub(crate) const O_DIRECT: u32 = 0o200_000;
+
 /// `svc 0` with no arguments. Number in `x8`.
 ///
 /// # Safety

@@ -95,6 +95,10 @@ pub mod nr {
 pub(crate) const IOC_WRITE: u32 = 1 << 30;
 pub(crate) const IOC_READ: u32 = 2 << 30;
 
+/// `O_DIRECT` (`arch/arm/include/uapi/asm/fcntl.h`):
+/// it differs between architectures, unlike `O_CLOEXEC` and `O_NONBLOCK`.
+pub(crate) const O_DIRECT: u32 = 0o200_000;
+
 /// `svc 0` with no arguments. Number in `r7` (moved there inside the asm: see the header).
 ///
 /// # Safety

@@ -89,6 +89,10 @@ pub mod nr {
 pub(crate) const IOC_WRITE: u32 = 4 << 29;
 pub(crate) const IOC_READ: u32 = 2 << 29;
 
+/// `O_DIRECT` (`arch/powerpc/include/uapi/asm/fcntl.h`):
+/// it differs between architectures, unlike `O_CLOEXEC` and `O_NONBLOCK`.
+pub(crate) const O_DIRECT: u32 = 0o400_000;
+
 /// `sc` with no arguments. Number in `r0`; an error (cr0.SO set, positive errno in
 /// `r3`) comes back as `-errno`.
 ///

@@ -20,6 +20,10 @@ mod generic;
 pub use generic::nr;
 pub(crate) use generic::{IOC_READ, IOC_WRITE};
 
+/// `O_DIRECT` (`include/uapi/asm-generic/fcntl.h`):
+/// it differs between architectures, unlike `O_CLOEXEC` and `O_NONBLOCK`.
+pub(crate) const O_DIRECT: u32 = 0o40_000;
+
 /// `ecall` with no arguments. Number in `a7`.
 ///
 /// # Safety

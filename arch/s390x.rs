@@ -87,6 +87,10 @@ pub mod nr {
 pub(crate) const IOC_WRITE: u32 = 1 << 30;
 pub(crate) const IOC_READ: u32 = 2 << 30;
 
+/// `O_DIRECT` (`include/uapi/asm-generic/fcntl.h`):
+/// it differs between architectures, unlike `O_CLOEXEC` and `O_NONBLOCK`.
+pub(crate) const O_DIRECT: u32 = 0o40_000;
+
 /// `svc 0` with no arguments. Number in `r1`.
 ///
 /// # Safety

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# freepoll on real kernels. For x86_64, aarch64 and riscv64, two boots each: the freestanding
+# freepoll on real kernels. For x86_64, aarch64, riscv64, armv7 and thumbv7 (ARM and Thumb code
+# on the armhf kernel), i686, ppc64le and s390x, two boots each: the freestanding
 # programs `selftest` (freestanding/src/bin/selftest.rs) and `init` (freestanding/src/bin/init.rs),
 # each packed as /init into a minimal initramfs and booted under qemu-system with a Debian
 # kernel. Reads each one's summary line from the serial console (`FREEPOLL-RESULT` for the
@@ -13,12 +14,14 @@
 # What it needs comes from Debian's archive without touching the system's apt configuration:
 # `apt-get download` with private lists (`-o Dir::...`, `-o APT::Architecture=...`), unpacked
 # with dpkg-deb, kept in .cache/boot (git-ignored), so downloads happen once:
-# - kernels: bookworm's linux-image-amd64 and linux-image-arm64, trixie's linux-image-riscv64
-#   (bookworm has no riscv64 port), each resolved to the versioned package it depends on;
-# - qemu-system-x86, -arm and -misc: the system's own when installed, otherwise bookworm's,
-#   unpacked with the few libraries the system lacks and run from the cache.
+# - kernels: bookworm's linux-image-amd64, -arm64, -armmp (armhf), -686 (i386), -powerpc64le
+#   and -s390x, trixie's linux-image-riscv64 (bookworm has no riscv64 port), each resolved to
+#   the versioned package it depends on;
+# - qemu-system-x86, -arm, -ppc and -misc: the system's own when installed, otherwise
+#   bookworm's, unpacked with the few libraries the system lacks and run from the cache.
 #
-# Environment: BOOT_TIMEOUT (seconds per boot, default 120), DEBIAN_MIRROR. Delete .cache/boot
+# Environment: BOOT_TIMEOUT (seconds per boot, default 120), DEBIAN_MIRROR, BOOT_ARCHES (a
+# space-separated subset of the architectures below). Delete .cache/boot
 # to fetch the current kernels again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,16 +34,32 @@ boot_timeout=${BOOT_TIMEOUT:-120}
 
 ci/setup.sh # the Rust targets
 
-# What each boot uses: Rust target, Debian architecture and suite, qemu, machine options,
-# serial console.
-arches=(x86_64 aarch64 riscv64)
+# What each boot uses: Rust target, Debian architecture, kernel package and suite, qemu-system
+# binary, machine options, memory, serial console. armv7 and thumbv7 (the same architecture,
+# ARM and Thumb code) share the armhf kernel.
+all_arches=(x86_64 aarch64 riscv64 armv7 thumbv7 i686 ppc64le s390x)
+# BOOT_ARCHES="i686 s390x" boots only those.
+read -r -a arches <<<"${BOOT_ARCHES:-${all_arches[*]}}"
 declare -A target=([x86_64]=x86_64-unknown-linux-gnu [aarch64]=aarch64-unknown-linux-gnu
-    [riscv64]=riscv64gc-unknown-linux-gnu)
-declare -A debarch=([x86_64]=amd64 [aarch64]=arm64 [riscv64]=riscv64)
-declare -A suite=([x86_64]=bookworm [aarch64]=bookworm [riscv64]=trixie)
+    [riscv64]=riscv64gc-unknown-linux-gnu [armv7]=armv7-unknown-linux-gnueabihf
+    [thumbv7]=thumbv7neon-unknown-linux-gnueabihf [i686]=i686-unknown-linux-gnu
+    [ppc64le]=powerpc64le-unknown-linux-gnu [s390x]=s390x-unknown-linux-gnu)
+declare -A debarch=([x86_64]=amd64 [aarch64]=arm64 [riscv64]=riscv64 [armv7]=armhf
+    [thumbv7]=armhf [i686]=i386 [ppc64le]=ppc64el [s390x]=s390x)
+declare -A kflavour=([amd64]=amd64 [arm64]=arm64 [riscv64]=riscv64 [armhf]=armmp [i386]=686
+    [ppc64el]=powerpc64le [s390x]=s390x)
+declare -A suite=([amd64]=bookworm [arm64]=bookworm [riscv64]=trixie [armhf]=bookworm
+    [i386]=bookworm [ppc64el]=bookworm [s390x]=bookworm)
+declare -A qemu_bin=([x86_64]=qemu-system-x86_64 [aarch64]=qemu-system-aarch64
+    [riscv64]=qemu-system-riscv64 [armv7]=qemu-system-arm [thumbv7]=qemu-system-arm
+    [i686]=qemu-system-i386 [ppc64le]=qemu-system-ppc64 [s390x]=qemu-system-s390x)
 declare -A machine=([x86_64]="-vga none" [aarch64]="-M virt -cpu max,pauth-impdef=on"
-    [riscv64]="-M virt -bios default")
-declare -A console=([x86_64]=ttyS0 [aarch64]=ttyAMA0 [riscv64]=ttyS0)
+    [riscv64]="-M virt -bios default" [armv7]="-M virt,highmem=off -cpu cortex-a15"
+    [thumbv7]="-M virt,highmem=off -cpu cortex-a15" [i686]="-M pc -vga none"
+    [ppc64le]="-M pseries -cpu POWER9 -vga none" [s390x]="-M s390-ccw-virtio -cpu max")
+declare -A memory=([ppc64le]=512 [s390x]=512)
+declare -A console=([x86_64]=ttyS0 [aarch64]=ttyAMA0 [riscv64]=ttyS0 [armv7]=ttyAMA0
+    [thumbv7]=ttyAMA0 [i686]=ttyS0 [ppc64le]=hvc0 [s390x]=ttysclp0)
 
 step() { printf '\n--> %s\n' "$*"; }
 
@@ -89,20 +108,21 @@ papt_download() {
 # Kernels: $cache/kernel-DEBARCH/ holds the image, and `package`, the package it came from.
 
 fetch_kernel() {
-    local arch=$1
-    local d=$cache/kernel-${debarch[$arch]}
+    local a=$1
+    local d=$cache/kernel-$a
     [ -s "$d/package" ] && return
-    local s=${suite[$arch]} a=${debarch[$arch]}
+    local s=${suite[$a]} meta=linux-image-${kflavour[$a]}
     papt_update "$s" "$a"
-    # linux-image-ARCH is a meta package: the kernel is the linux-image-* it depends on.
+    # linux-image-FLAVOUR is a meta package: the kernel is the linux-image-* it depends on.
     local pkg
-    pkg=$(papt "$s" "$a" apt-cache depends "linux-image-$a" |
+    pkg=$(papt "$s" "$a" apt-cache depends "$meta" |
         sed -n 's/^ *Depends: \(linux-image-[^ <>]*\)$/\1/p' | head -n 1)
-    [ -n "$pkg" ] || { echo "boot-test: no kernel package behind linux-image-$a ($s)" >&2; exit 1; }
+    [ -n "$pkg" ] || { echo "boot-test: no kernel package behind $meta ($s)" >&2; exit 1; }
     echo "boot-test: $pkg ($s)"
     rm -rf "$d" && mkdir -p "$d/deb"
     (cd "$d/deb" && papt_download "$s" "$a" "$pkg")
-    # Only /boot is needed: the image (vmlinuz-*, or vmlinux-* on riscv64), not the modules.
+    # Only /boot is needed: the image (vmlinuz-*, or vmlinux-* on riscv64 and ppc64el), not
+    # the modules.
     dpkg-deb --fsys-tarfile "$d"/deb/*.deb | tar -x -C "$d" ./boot
     mv "$d"/boot/vmlinu[xz]-* "$d/image"
     rm -rf "$d/deb" "$d/boot"
@@ -139,44 +159,71 @@ qemu_private=$cache/qemu
 # The unpacked libraries, for LD_LIBRARY_PATH; empty when the system's qemu is used.
 qemu_libdir=
 declare -A qemu=()
+# Extra options that point an unpacked qemu at its firmware, per architecture.
+declare -A qemu_firmware=()
 
-# Sets qemu[ARCH] for every architecture: the system's qemu-system-ARCH when all three are
-# installed, otherwise bookworm's, unpacked once.
+# Sets qemu[ARCH] (and qemu_firmware[ARCH]) to the emulators unpacked in $qemu_private.
+private_qemu_paths() {
+    local arch
+    for arch in "${arches[@]}"; do
+        qemu[$arch]=$qemu_private/root/usr/bin/${qemu_bin[$arch]}
+        # Debian's qemu-system-i386 is a shell wrapper that runs /usr/libexec/qemu-system-i386,
+        # an absolute path: run that directly, with the unpacked SeaBIOS (the BIOS links in
+        # usr/share/qemu point at /usr/share/seabios, absolute as well).
+        if [ -x "$qemu_private/root/usr/libexec/${qemu_bin[$arch]}" ]; then
+            qemu[$arch]=$qemu_private/root/usr/libexec/${qemu_bin[$arch]}
+            qemu_firmware[$arch]="-L $qemu_private/root/usr/share/seabios"
+        fi
+    done
+}
+
+# Sets qemu[ARCH] for every architecture: the system's qemu-system-* when all are installed,
+# otherwise bookworm's, unpacked once.
 find_qemu() {
     local arch installed=yes
-    for arch in "${arches[@]}"; do command -v "qemu-system-$arch" >/dev/null || installed=; done
+    for arch in "${arches[@]}"; do command -v "${qemu_bin[$arch]}" >/dev/null || installed=; done
     if [ -n "$installed" ]; then
-        for arch in "${arches[@]}"; do qemu[$arch]=$(command -v "qemu-system-$arch"); done
+        for arch in "${arches[@]}"; do qemu[$arch]=$(command -v "${qemu_bin[$arch]}"); done
         return
     fi
     local hostarch triplet
     hostarch=$(dpkg --print-architecture)
     triplet=$(uname -m)-linux-gnu
     qemu_libdir=$qemu_private/root/usr/lib/$triplet:$qemu_private/root/lib/$triplet
-    for arch in "${arches[@]}"; do qemu[$arch]=$qemu_private/root/usr/bin/qemu-system-$arch; done
-    [ -e "$qemu_private/complete" ] && return
+    private_qemu_paths
+    # The emulators kept, as the marker of a complete unpacking: a new one unpacks again.
+    local wanted
+    wanted=$(printf '%s\n' "${qemu_bin[@]}" | sort -u | tr '\n' ' ')
+    [ "$(cat "$qemu_private/complete" 2>/dev/null)" = "$wanted" ] && return
     echo "boot-test: unpacking bookworm's qemu-system into .cache/boot/qemu"
     rm -rf "$qemu_private" && mkdir -p "$qemu_private/deb"
     papt_update bookworm "$hostarch"
     (cd "$qemu_private/deb" && papt_download bookworm "$hostarch" \
-        qemu-system-x86 qemu-system-arm qemu-system-misc qemu-system-common qemu-system-data \
-        seabios "${qemu_libs[@]}")
+        qemu-system-x86 qemu-system-arm qemu-system-ppc qemu-system-misc qemu-system-common \
+        qemu-system-data seabios "${qemu_libs[@]}")
     local deb
     for deb in "$qemu_private"/deb/*.deb; do dpkg -x "$deb" "$qemu_private/root"; done
-    # Only three of the emulators are used; the rest of qemu-system-misc is most of its size.
-    find "$qemu_private/root/usr/bin" -name 'qemu-system-*' ! -name qemu-system-x86_64 \
-        ! -name qemu-system-aarch64 ! -name qemu-system-riscv64 -delete
+    # Only the emulators above are used; the rest of qemu-system-misc is most of its size.
+    local bin
+    for bin in "$qemu_private"/root/usr/bin/qemu-system-*; do
+        grep -qw "$(basename "$bin")" <<<"$wanted" || rm -f "$bin"
+    done
     rm -rf "$qemu_private/deb" "$qemu_private/root/usr/share/doc" "$qemu_private/root/usr/share/man"
     local missing
     for arch in "${arches[@]}"; do
+        if [ ! -x "${qemu[$arch]}" ]; then
+            echo "boot-test: bookworm's qemu-system packages have no ${qemu_bin[$arch]}" >&2
+            exit 1
+        fi
         missing=$(LD_LIBRARY_PATH=$qemu_libdir ldd "${qemu[$arch]}" | grep 'not found' || true)
         if [ -n "$missing" ]; then
-            echo "boot-test: qemu-system-$arch needs libraries this system lacks:" >&2
+            echo "boot-test: ${qemu_bin[$arch]} needs libraries this system lacks:" >&2
             echo "$missing" >&2
             exit 1
         fi
     done
-    touch "$qemu_private/complete"
+    private_qemu_paths
+    echo "$wanted" >"$qemu_private/complete"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -223,8 +270,8 @@ done)
 
 step "kernels and qemu"
 mkdir -p "$cache" "$work"
-for arch in "${arches[@]}"; do
-    fetch_kernel "$arch"
+for a in $(for arch in "${arches[@]}"; do echo "${debarch[$arch]}"; done | sort -u); do
+    fetch_kernel "$a"
 done
 find_qemu
 
@@ -255,7 +302,7 @@ for arch in "${arches[@]}"; do
         # qemu exits 0 after a panic too: only the result line counts.
         # shellcheck disable=SC2086 # the machine options are several words
         env ${qemu_libdir:+LD_LIBRARY_PATH="$qemu_libdir"} timeout "$boot_timeout" "${qemu[$arch]}" \
-            ${machine[$arch]} -accel "$accel" -m 256 -nographic -no-reboot -nic none \
+            ${machine[$arch]} ${qemu_firmware[$arch]:-} -accel "$accel" -m "${memory[$arch]:-256}" -nographic -no-reboot -nic none \
             -kernel "$kernel" -initrd "$initramfs" \
             -append "console=${console[$arch]} panic=-1 quiet" \
             </dev/null >"$log" 2>&1 || status=$?

@@ -45,8 +45,9 @@ bitflags! {
         const CLOEXEC = O_CLOEXEC;
         /// `O_NONBLOCK`: reads of an empty pipe and writes to a full one fail with `EAGAIN`.
         const NONBLOCK = O_NONBLOCK;
-        /// `O_DIRECT`: packet mode, each write one packet (Linux 3.4).
-        const DIRECT = 0o40_000;
+        /// `O_DIRECT`: packet mode, each write one packet (Linux 3.4). Its value depends on
+        /// the architecture (from the arch file).
+        const DIRECT = crate::arch::O_DIRECT;
     }
 }
 

@@ -87,7 +87,10 @@ compile_error!(
 #[cfg_attr(all(not(miri), target_arch = "x86_64"), path = "../arch/x86_64.rs")]
 #[cfg_attr(all(not(miri), target_arch = "aarch64"), path = "../arch/aarch64.rs")]
 #[cfg_attr(all(not(miri), target_arch = "riscv64"), path = "../arch/riscv64.rs")]
-#[cfg_attr(all(not(miri), target_arch = "powerpc64"), path = "../arch/powerpc64.rs")]
+#[cfg_attr(
+    all(not(miri), target_arch = "powerpc64"),
+    path = "../arch/powerpc64.rs"
+)]
 #[cfg_attr(all(not(miri), target_arch = "s390x"), path = "../arch/s390x.rs")]
 #[cfg_attr(all(not(miri), target_arch = "x86"), path = "../arch/x86.rs")]
 #[cfg_attr(all(not(miri), target_arch = "arm"), path = "../arch/arm.rs")]

@@ -85,7 +85,9 @@ impl PidFd {
     /// nothing and checks that the process is alive and may be signalled.
     ///
     /// # Errors
-    /// - [`Errno::SRCH`](crate::Errno::SRCH): the process has ended (even if not yet reaped).
+    /// - [`Errno::SRCH`](crate::Errno::SRCH): the process has been reaped. A process that has
+    ///   ended but is not yet reaped (a zombie) still takes the signal, as with kill(2), to no
+    ///   effect.
     /// - [`Errno::INVAL`](crate::Errno::INVAL): `sig` is not a signal number.
     /// - [`Errno::PERM`](crate::Errno::PERM): no permission to signal it.
     ///

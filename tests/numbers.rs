@@ -35,21 +35,36 @@ fn pairs() -> Vec<(&'static str, usize, usize)> {
             nr::TIMERFD_CREATE,
             libc::SYS_timerfd_create as usize,
         ),
+        #[cfg(target_pointer_width = "64")]
         (
             "TIMERFD_SETTIME",
             nr::TIMERFD_SETTIME,
             libc::SYS_timerfd_settime as usize,
         ),
+        // 32-bit arches: the 64-bit time_t call (timerfd_settime64, 411 in every 32-bit table
+        // since Linux 5.1), which the libc crate does not name for these targets.
+        #[cfg(target_pointer_width = "32")]
+        ("TIMERFD_SETTIME", nr::TIMERFD_SETTIME, 411),
+        #[cfg(target_pointer_width = "64")]
         (
             "TIMERFD_GETTIME",
             nr::TIMERFD_GETTIME,
             libc::SYS_timerfd_gettime as usize,
         ),
+        // 32-bit arches: the 64-bit time_t call (timerfd_gettime64, 410 in every 32-bit table
+        // since Linux 5.1), which the libc crate does not name for these targets.
+        #[cfg(target_pointer_width = "32")]
+        ("TIMERFD_GETTIME", nr::TIMERFD_GETTIME, 410),
+        #[cfg(target_pointer_width = "64")]
         (
             "CLOCK_GETTIME",
             nr::CLOCK_GETTIME,
             libc::SYS_clock_gettime as usize,
         ),
+        // 32-bit arches: the 64-bit time_t call (clock_gettime64, 403 in every 32-bit table
+        // since Linux 5.1), which the libc crate does not name for these targets.
+        #[cfg(target_pointer_width = "32")]
+        ("CLOCK_GETTIME", nr::CLOCK_GETTIME, 403),
         ("EXIT_GROUP", nr::EXIT_GROUP, libc::SYS_exit_group as usize),
         ("WAITID", nr::WAITID, libc::SYS_waitid as usize),
         ("KILL", nr::KILL, libc::SYS_kill as usize),
@@ -63,7 +78,11 @@ fn pairs() -> Vec<(&'static str, usize, usize)> {
         ("PRCTL", nr::PRCTL, libc::SYS_prctl as usize),
         ("GETPID", nr::GETPID, libc::SYS_getpid as usize),
         ("GETPPID", nr::GETPPID, libc::SYS_getppid as usize),
+        #[cfg(not(any(target_arch = "x86", target_arch = "arm")))]
         ("GETUID", nr::GETUID, libc::SYS_getuid as usize),
+        // i686 and arm: getuid32; their getuid is the old 16-bit one.
+        #[cfg(any(target_arch = "x86", target_arch = "arm"))]
+        ("GETUID", nr::GETUID, libc::SYS_getuid32 as usize),
         ("GETTID", nr::GETTID, libc::SYS_gettid as usize),
         ("CLONE", nr::CLONE, libc::SYS_clone as usize),
         (
@@ -104,7 +123,7 @@ fn raw_getpid_getppid_getuid_gettid_answer_as_libc_does() {
             libc::getpid() as i64,
             libc::getppid() as i64,
             libc::getuid() as i64,
-            libc::syscall(libc::SYS_gettid),
+            libc::syscall(libc::SYS_gettid) as i64,
         )
     };
     assert_eq!(raw(nr::GETPID), pid);
