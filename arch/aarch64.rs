@@ -257,3 +257,25 @@ pub unsafe fn syscall6(
     }
     ret
 }
+
+/// `epoll_wait(epfd, events, maxevents, timeout)`, the wait with no signal mask, made with
+/// `epoll_pwait` and a NULL mask: this architecture has no `epoll_wait`. With a NULL mask the
+/// kernel reads no signal set and ignores the size argument (`set_user_sigmask` returns before
+/// checking it), so five arguments suffice. Every architecture's file has this stub, each with
+/// its own call for it.
+///
+/// # Safety
+/// `epfd` is an open descriptor and `events` is valid for writes of `maxevents` events in the
+/// kernel's layout for the whole call; `timeout` is an `int` in milliseconds, sign-extended.
+#[inline(always)]
+pub(crate) unsafe fn epoll_wait_nomask(
+    epfd: usize,
+    events: usize,
+    maxevents: usize,
+    timeout: usize,
+) -> usize {
+    // SAFETY: the caller upholds epoll_pwait's contract for these arguments, stated above; the
+    // mask is NULL, so the kernel reads nothing but writes at most `maxevents` events to
+    // `events`.
+    unsafe { syscall5(nr::EPOLL_PWAIT, epfd, events, maxevents, timeout, 0) }
+}
