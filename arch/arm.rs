@@ -58,6 +58,8 @@ pub mod nr {
     pub const EXIT_GROUP: usize = 248;
     /// epoll_ctl(2)
     pub const EPOLL_CTL: usize = 251;
+    /// epoll_wait(2)
+    pub const EPOLL_WAIT: usize = 252;
     /// tgkill(2)
     pub const TGKILL: usize = 268;
     /// waitid(2)
@@ -129,11 +131,12 @@ pub unsafe fn syscall0(nr: usize) -> usize {
     ret
 }
 
-/// `svc 0` with one argument. Number in `r7` (moved there inside the asm: see the header); argument in `r0`.
+/// `svc 0` with one argument. Number in `r7` (moved there inside the asm: see the header); argument
+/// in `r0`.
 ///
 /// # Safety
-/// The caller upholds the contract of system call `nr` for this argument: pointers valid for
-/// what the kernel reads or writes, fds as that call requires.
+/// The caller upholds the contract of system call `nr` for this argument: pointers valid for what
+/// the kernel reads or writes, fds as that call requires.
 ///
 /// # References
 /// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
@@ -160,7 +163,8 @@ pub unsafe fn syscall1(nr: usize, a0: usize) -> usize {
     ret
 }
 
-/// `svc 0` with two arguments. Number in `r7` (moved there inside the asm: see the header); arguments in `r0`, `r1`.
+/// `svc 0` with two arguments. Number in `r7` (moved there inside the asm: see the header);
+/// arguments in `r0`, `r1`.
 ///
 /// # Safety
 /// As for [`syscall1`], for both arguments.
@@ -191,7 +195,8 @@ pub unsafe fn syscall2(nr: usize, a0: usize, a1: usize) -> usize {
     ret
 }
 
-/// `svc 0` with three arguments. Number in `r7` (moved there inside the asm: see the header); arguments in `r0` to `r2`.
+/// `svc 0` with three arguments. Number in `r7` (moved there inside the asm: see the header);
+/// arguments in `r0` to `r2`.
 ///
 /// # Safety
 /// As for [`syscall1`], for every argument.
@@ -222,7 +227,8 @@ pub unsafe fn syscall3(nr: usize, a0: usize, a1: usize, a2: usize) -> usize {
     ret
 }
 
-/// `svc 0` with four arguments. Number in `r7` (moved there inside the asm: see the header); arguments in `r0` to `r3`.
+/// `svc 0` with four arguments. Number in `r7` (moved there inside the asm: see the header);
+/// arguments in `r0` to `r3`.
 ///
 /// # Safety
 /// As for [`syscall1`], for every argument.
@@ -253,7 +259,8 @@ pub unsafe fn syscall4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) ->
     ret
 }
 
-/// `svc 0` with five arguments. Number in `r7` (moved there inside the asm: see the header); arguments in `r0` to `r4`.
+/// `svc 0` with five arguments. Number in `r7` (moved there inside the asm: see the header);
+/// arguments in `r0` to `r4`.
 ///
 /// # Safety
 /// As for [`syscall1`], for every argument.
@@ -284,7 +291,8 @@ pub unsafe fn syscall5(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize, a4
     ret
 }
 
-/// `svc 0` with six arguments. Number in `r7` (moved there inside the asm: see the header); arguments in `r0` to `r5`.
+/// `svc 0` with six arguments. Number in `r7` (moved there inside the asm: see the header);
+/// arguments in `r0` to `r5`.
 ///
 /// # Safety
 /// As for [`syscall1`], for every argument.
@@ -321,6 +329,26 @@ pub unsafe fn syscall6(
         );
     }
     ret
+}
+
+/// `epoll_wait(epfd, events, maxevents, timeout)`, the wait with no signal mask, made with
+/// `epoll_wait` (252): four arguments, and no mask for the kernel to look at, which makes it
+/// cheaper in the kernel than `epoll_pwait` with a NULL mask. Every architecture's file has
+/// this stub, each with its own call for it.
+///
+/// # Safety
+/// `epfd` is an open descriptor and `events` is valid for writes of `maxevents` events in the
+/// kernel's layout for the whole call; `timeout` is an `int` in milliseconds, sign-extended.
+#[inline(always)]
+pub(crate) unsafe fn epoll_wait_nomask(
+    epfd: usize,
+    events: usize,
+    maxevents: usize,
+    timeout: usize,
+) -> usize {
+    // SAFETY: the caller upholds epoll_wait's contract for these arguments, stated above; the
+    // kernel writes only to `events`, at most `maxevents` events.
+    unsafe { syscall4(nr::EPOLL_WAIT, epfd, events, maxevents, timeout) }
 }
 
 /// The process entry point for [`entry!`](crate::entry!) (feature `entry`): `_start`, where the

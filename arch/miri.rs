@@ -9,6 +9,7 @@
 //! | --- | --- |
 //! | `EPOLL_CREATE1` | `epoll_create1(flags)` |
 //! | `EPOLL_CTL` | `epoll_ctl(epfd, op, fd, event)` |
+//! | `epoll_wait_nomask` (the stub, not a number) | `epoll_wait(epfd, events, maxevents, timeout)` |
 //! | `EPOLL_PWAIT` with a NULL mask | `epoll_wait(epfd, events, maxevents, timeout)` |
 //! | `EPOLL_PWAIT2` with a NULL mask | `epoll_wait`, the timespec rounded up to milliseconds |
 //! | `EVENTFD2`, `PIPE2` | `eventfd(count, flags)`, `pipe2(fds, flags)` |
@@ -140,6 +141,22 @@ unsafe fn timeout_ms(ts: usize) -> Option<i32> {
         .and_then(|ms| ms.checked_add(nsec.div_ceil(1_000_000)))
         .unwrap_or(u64::MAX);
     Some(i32::try_from(ms).unwrap_or(i32::MAX))
+}
+
+/// The architecture's wait with no signal mask (`epoll_wait` on x86_64, `epoll_pwait` with a
+/// NULL mask elsewhere): `epoll_wait` here.
+///
+/// # Safety
+/// As for the architecture's `epoll_wait_nomask`.
+#[inline]
+pub(crate) unsafe fn epoll_wait_nomask(
+    epfd: usize,
+    events: usize,
+    maxevents: usize,
+    timeout: usize,
+) -> usize {
+    // SAFETY: the caller guarantees `events` is valid for writes of `maxevents` events.
+    unsafe { wait(epfd, events, maxevents, timeout as i32) }
 }
 
 /// `GETPID` or `GETTID`.

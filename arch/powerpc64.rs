@@ -52,6 +52,8 @@ pub mod nr {
     pub const EXIT_GROUP: usize = 234;
     /// epoll_ctl(2)
     pub const EPOLL_CTL: usize = 237;
+    /// epoll_wait(2)
+    pub const EPOLL_WAIT: usize = 238;
     /// clock_gettime(2)
     pub const CLOCK_GETTIME: usize = 246;
     /// tgkill(2)
@@ -127,12 +129,12 @@ pub unsafe fn syscall0(nr: usize) -> usize {
     ret
 }
 
-/// `sc` with one argument. Number in `r0`; argument in `r3`; an error (cr0.SO set, positive errno in
-/// `r3`) comes back as `-errno`.
+/// `sc` with one argument. Number in `r0`; argument in `r3`; an error (cr0.SO set, positive errno
+/// in `r3`) comes back as `-errno`.
 ///
 /// # Safety
-/// The caller upholds the contract of system call `nr` for this argument: pointers valid for
-/// what the kernel reads or writes, fds as that call requires.
+/// The caller upholds the contract of system call `nr` for this argument: pointers valid for what
+/// the kernel reads or writes, fds as that call requires.
 ///
 /// # References
 /// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
@@ -161,8 +163,8 @@ pub unsafe fn syscall1(nr: usize, a0: usize) -> usize {
     ret
 }
 
-/// `sc` with two arguments. Number in `r0`; arguments in `r3` to `r4`; an error (cr0.SO set, positive errno in
-/// `r3`) comes back as `-errno`.
+/// `sc` with two arguments. Number in `r0`; arguments in `r3` to `r4`; an error (cr0.SO set,
+/// positive errno in `r3`) comes back as `-errno`.
 ///
 /// # Safety
 /// As for [`syscall1`], for both arguments.
@@ -194,8 +196,8 @@ pub unsafe fn syscall2(nr: usize, a0: usize, a1: usize) -> usize {
     ret
 }
 
-/// `sc` with three arguments. Number in `r0`; arguments in `r3` to `r5`; an error (cr0.SO set, positive errno in
-/// `r3`) comes back as `-errno`.
+/// `sc` with three arguments. Number in `r0`; arguments in `r3` to `r5`; an error (cr0.SO set,
+/// positive errno in `r3`) comes back as `-errno`.
 ///
 /// # Safety
 /// As for [`syscall1`], for every argument.
@@ -227,8 +229,8 @@ pub unsafe fn syscall3(nr: usize, a0: usize, a1: usize, a2: usize) -> usize {
     ret
 }
 
-/// `sc` with four arguments. Number in `r0`; arguments in `r3` to `r6`; an error (cr0.SO set, positive errno in
-/// `r3`) comes back as `-errno`.
+/// `sc` with four arguments. Number in `r0`; arguments in `r3` to `r6`; an error (cr0.SO set,
+/// positive errno in `r3`) comes back as `-errno`.
 ///
 /// # Safety
 /// As for [`syscall1`], for every argument.
@@ -260,8 +262,8 @@ pub unsafe fn syscall4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) ->
     ret
 }
 
-/// `sc` with five arguments. Number in `r0`; arguments in `r3` to `r7`; an error (cr0.SO set, positive errno in
-/// `r3`) comes back as `-errno`.
+/// `sc` with five arguments. Number in `r0`; arguments in `r3` to `r7`; an error (cr0.SO set,
+/// positive errno in `r3`) comes back as `-errno`.
 ///
 /// # Safety
 /// As for [`syscall1`], for every argument.
@@ -293,8 +295,8 @@ pub unsafe fn syscall5(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize, a4
     ret
 }
 
-/// `sc` with six arguments. Number in `r0`; arguments in `r3` to `r8`; an error (cr0.SO set, positive errno in
-/// `r3`) comes back as `-errno`.
+/// `sc` with six arguments. Number in `r0`; arguments in `r3` to `r8`; an error (cr0.SO set,
+/// positive errno in `r3`) comes back as `-errno`.
 ///
 /// # Safety
 /// As for [`syscall1`], for every argument.
@@ -332,6 +334,26 @@ pub unsafe fn syscall6(
         );
     }
     ret
+}
+
+/// `epoll_wait(epfd, events, maxevents, timeout)`, the wait with no signal mask, made with
+/// `epoll_wait` (238): four arguments, and no mask for the kernel to look at, which makes it
+/// cheaper in the kernel than `epoll_pwait` with a NULL mask. Every architecture's file has
+/// this stub, each with its own call for it.
+///
+/// # Safety
+/// `epfd` is an open descriptor and `events` is valid for writes of `maxevents` events in the
+/// kernel's layout for the whole call; `timeout` is an `int` in milliseconds, sign-extended.
+#[inline(always)]
+pub(crate) unsafe fn epoll_wait_nomask(
+    epfd: usize,
+    events: usize,
+    maxevents: usize,
+    timeout: usize,
+) -> usize {
+    // SAFETY: the caller upholds epoll_wait's contract for these arguments, stated above; the
+    // kernel writes only to `events`, at most `maxevents` events.
+    unsafe { syscall4(nr::EPOLL_WAIT, epfd, events, maxevents, timeout) }
 }
 
 /// The process entry point for [`entry!`](crate::entry!) (feature `entry`): `_start`, where the

@@ -251,7 +251,8 @@ pub unsafe fn syscall6(
 
 /// The process entry point for [`entry!`](crate::entry!) (feature `entry`): `_start`, where the
 /// kernel starts a static program with the stack pointer at argc (then argv, envp, auxv) and
-/// nothing else set up, no return address and nothing to return to. It clears the frame pointer s0 and ra (the outermost frame), passes sp in a0, aligns sp to 16 bytes, and calls
+/// nothing else set up, no return address and nothing to return to. It clears the frame pointer s0
+/// and ra (the outermost frame), passes sp in a0, aligns sp to 16 bytes, and calls
 /// `__freepoll_start(sp)`, which never returns; the trap after the call is never reached.
 #[cfg(feature = "entry")]
 #[doc(hidden)]
@@ -270,4 +271,26 @@ macro_rules! __freepoll_start_asm {
             "unimp",
         );
     };
+}
+
+/// `epoll_wait(epfd, events, maxevents, timeout)`, the wait with no signal mask, made with
+/// `epoll_pwait` and a NULL mask: this architecture has no `epoll_wait`. With a NULL mask the
+/// kernel reads no signal set and ignores the size argument (`set_user_sigmask` returns before
+/// checking it), so five arguments suffice. Every architecture's file has this stub, each with
+/// its own call for it.
+///
+/// # Safety
+/// `epfd` is an open descriptor and `events` is valid for writes of `maxevents` events in the
+/// kernel's layout for the whole call; `timeout` is an `int` in milliseconds, sign-extended.
+#[inline(always)]
+pub(crate) unsafe fn epoll_wait_nomask(
+    epfd: usize,
+    events: usize,
+    maxevents: usize,
+    timeout: usize,
+) -> usize {
+    // SAFETY: the caller upholds epoll_pwait's contract for these arguments, stated above; the
+    // mask is NULL, so the kernel reads nothing but writes at most `maxevents` events to
+    // `events`.
+    unsafe { syscall5(nr::EPOLL_PWAIT, epfd, events, maxevents, timeout, 0) }
 }

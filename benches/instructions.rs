@@ -1,21 +1,31 @@
-//! User-space instructions per `epoll_wait` call, counted by callgrind (through gungraun): one
-//! level-triggered eventfd ready, timeout 0, an 8-slot buffer, so every call returns 1 event.
+//! User-space instructions per `epoll_wait` call, counted by callgrind (through gungraun), in two
+//! groups:
+//! - `one_ready`, the wait alone: one level-triggered eventfd ready, timeout 0, an 8-slot
+//!   buffer, so every call returns 1 event; the loop makes the call and hands the count to
+//!   `black_box`.
+//! - `walk_4`, `walk_64`, `walk_1024`, the loop a program runs: the wait, then a walk over the
+//!   returned events summing their `data`, with a stack buffer of 4, 64 or 1,024 slots and 1, 4
+//!   or 64 ready eventfds (those that fit). freepoll is walked three ways (`for (_, data) in
+//!   &events`, `events.iter().fold(..)`, `for e in events.as_slice()`), the others with a `for`
+//!   over the slice of the returned count.
 //!
-//! Each benchmark is a loop that makes the call and hands the count to `black_box`, written
-//! with the crate's own handle and buffer types as a program using the crate holds them (in
-//! locals), and the crate's own error check (`expect` on its `Result`, `n < 0` for libc).
-//! gungraun counts the instructions of the benchmark function and everything it calls (the
-//! `libc` and `nix` rows include glibc's `epoll_wait`), but not the kernel's work: the
-//! `syscall` instruction counts as one. Each crate runs twice, `CALLS` and `2 * CALLS` calls;
-//! ci/bench.sh reports `(I(2 * CALLS) - I(CALLS)) / CALLS`, which cancels the set-up, the loop
-//! entry and exit, and any one-time cost, and leaves the instructions of one pass through the
-//! loop (of which 2, `dec` and `jne`, are the loop's own, in every row).
+//! Each benchmark is written with the crate's own handle and buffer types as a program using
+//! the crate holds them (in locals), and the crate's own error check (`expect` on its
+//! `Result`, `n < 0` for libc). gungraun counts the instructions of the benchmark function and
+//! everything it calls (the `libc` and `nix` rows include glibc's `epoll_wait`), but not the
+//! kernel's work: the `syscall` instruction counts as one. Each benchmark runs twice, `CALLS`
+//! and `2 * CALLS` passes; ci/bench.sh reports `(I(2 * CALLS) - I(CALLS)) / CALLS`, which
+//! cancels the set-up, the loop entry and exit, and any one-time cost, and leaves the
+//! instructions of one pass through the loop (of which 2, `dec` and `jne`, are the loop's own,
+//! in every row).
 //!
 //! The floor is the least any wrapper can do: the arguments in registers and the system call
-//! instruction, `epoll_pwait(epfd, events, maxevents, 0, NULL)`, with no error decoding.
+//! instruction, `epoll_wait(epfd, events, maxevents, 0)` (x86_64's 232, four arguments), with
+//! no error decoding; in the walks, a plain slice of the returned count (`&buf[..n]`).
 //!
 //! Run: `cargo bench --bench instructions` (needs valgrind and `gungraun-runner` of the same
-//! version as the `gungraun` dev-dependency; ci/bench.sh installs it).
+//! version as the `gungraun` dev-dependency; ci/bench.sh installs it). One group:
+//! `cargo bench --bench instructions -- 'instructions::walk_64::*'`.
 
 // Built and run with the pinned toolchain only (gungraun itself needs Rust 1.88): the
 // crate's MSRV does not apply here.
@@ -79,25 +89,6 @@ mod bench {
 
     // ----- floor -------------------------------------------------------------------------------
 
-    /// `epoll_pwait(epfd, buf, len, 0, NULL)` in one system call instruction; the raw return.
-    #[inline(always)]
-    fn floor_epoll_pwait(epfd: i32, buf: &mut [MaybeUninit<libc::epoll_event>]) -> usize {
-        let ret;
-        // SAFETY: `epfd` is an open epoll instance (the caller owns it). The kernel writes at most
-        // `buf.len()` events to `buf`, which is valid for that many. A NULL sigmask is not read.
-        unsafe {
-            std::arch::asm!(
-                "syscall",
-                inlateout("rax") libc::SYS_epoll_pwait as usize => ret,
-                in("rdi") epfd as usize, in("rsi") buf.as_mut_ptr() as usize, in("rdx") buf.len(),
-                in("r10") 0usize, in("r8") 0usize,
-                lateout("rcx") _, lateout("r11") _,
-                options(nostack, preserves_flags),
-            );
-        }
-        ret
-    }
-
     type FloorSetup = Setup<OwnedFd, [MaybeUninit<libc::epoll_event>; SLOTS]>;
 
     fn floor_setup(calls: u64) -> FloorSetup {
@@ -123,7 +114,7 @@ mod bench {
         } = s;
         let epfd = epoll.as_raw_fd();
         for _ in 0..calls {
-            black_box(floor_epoll_pwait(epfd, &mut buf));
+            black_box(floor_epoll_wait(epfd, &mut buf));
             handler_clobbers();
         }
         Setup {
@@ -327,6 +318,330 @@ mod bench {
         }
     }
 
+    // ----- the whole loop: wait, then walk the events ------------------------------------------
+    //
+    // One module per buffer size (4, 64 and 1,024 slots, a stack array of that many), each with
+    // the same benchmarks at 1, 4 and 64 ready sources where they fit. Every crate waits with
+    // timeout 0 and sums the `data` of each returned event, written as a program using it would:
+    // - `floor`: the raw `epoll_wait` (x86_64's 232, four arguments) and a plain slice of the
+    //   returned count (`&buf[..n]`), with no error check;
+    // - freepoll three ways: `for (_, data) in &events`, `events.iter().fold(...)`, and
+    //   `for e in events.as_slice()`;
+    // - libc, nix and rustix, each with a `for` over the slice of the returned count.
+    // ci/bench.sh reports each as instructions per pass, and per event from the slope between two
+    // ready counts.
+
+    /// What the walk benchmarks start from: an epoll instance in the crate's own type, `ready`
+    /// readable eventfds registered with it (their `data` is 1, 2, ...), and the buffer.
+    pub struct WalkSetup<E, B> {
+        calls: u64,
+        epoll: E,
+        buf: B,
+        sources: Vec<OwnedFd>,
+    }
+
+    /// `ready` eventfds, readable, level-triggered, registered through libc with data `1..=ready`.
+    fn libc_sources(epoll: &OwnedFd, ready: usize) -> Vec<OwnedFd> {
+        (1..=ready as u64)
+            .map(|data| {
+                let source = common::eventfd(1);
+                common::libc_add(epoll, &source, libc::EPOLLIN, data);
+                source
+            })
+            .collect()
+    }
+
+    /// The sum the walk must find: `1 + 2 + ... + ready`.
+    fn expected_sum(ready: usize) -> u64 {
+        let r = ready as u64;
+        r * (r + 1) / 2
+    }
+
+    /// `epoll_wait(epfd, buf, len, 0)`: the least a wrapper can do, one system call instruction
+    /// with the arguments in registers; the raw return, not decoded. `T` is `libc::epoll_event`
+    /// or `MaybeUninit` of it: the kernel's layout.
+    #[inline(always)]
+    fn floor_epoll_wait<T>(epfd: i32, buf: &mut [T]) -> usize {
+        let ret;
+        // SAFETY: `epfd` is an open epoll instance (the caller owns it). The kernel writes at most
+        // `buf.len()` events to `buf`, which is valid for that many `struct epoll_event`s (`T`
+        // is that struct, or `MaybeUninit` of it, at both call sites).
+        unsafe {
+            std::arch::asm!(
+                "syscall",
+                inlateout("rax") libc::SYS_epoll_wait as usize => ret,
+                in("rdi") epfd as usize, in("rsi") buf.as_mut_ptr() as usize, in("rdx") buf.len(),
+                in("r10") 0usize,
+                lateout("rcx") _, lateout("r11") _,
+                options(nostack, preserves_flags),
+            );
+        }
+        ret
+    }
+
+    macro_rules! walk_benches {
+        ($module:ident, $group:ident, $slots:literal, $fits_64:meta) => {
+            pub mod $module {
+                use super::*;
+
+                const SLOTS: usize = $slots;
+
+                type FloorSetup = WalkSetup<OwnedFd, [libc::epoll_event; SLOTS]>;
+
+                fn floor_setup(calls: u64, ready: usize) -> FloorSetup {
+                    let epoll = common::libc_epoll();
+                    let sources = libc_sources(&epoll, ready);
+                    let buf = [libc::epoll_event { events: 0, u64: 0 }; SLOTS];
+                    WalkSetup { calls, epoll, buf, sources }
+                }
+
+                #[library_benchmark(config = config())]
+                #[bench::r1(args = (CALLS, 1), setup = floor_setup)]
+                #[bench::r1_x2(args = (2 * CALLS, 1), setup = floor_setup)]
+                #[bench::r4(args = (CALLS, 4), setup = floor_setup)]
+                #[bench::r4_x2(args = (2 * CALLS, 4), setup = floor_setup)]
+                #[cfg_attr($fits_64, bench::r64(args = (CALLS, 64), setup = floor_setup))]
+                #[cfg_attr($fits_64, bench::r64_x2(args = (2 * CALLS, 64), setup = floor_setup))]
+                pub fn floor_walk(s: FloorSetup) -> FloorSetup {
+                    let WalkSetup { calls, epoll, mut buf, sources } = s;
+                    let epfd = epoll.as_raw_fd();
+                    let mut sum = 0u64;
+                    for _ in 0..calls {
+                        let n = floor_epoll_wait(epfd, &mut buf);
+                        // No error check: the instance is open and the buffer valid.
+                        for e in &buf[..n] {
+                            sum += e.u64;
+                        }
+                        black_box(sum);
+                        handler_clobbers();
+                    }
+                    assert_eq!(sum, calls * expected_sum(sources.len()));
+                    WalkSetup { calls, epoll, buf, sources }
+                }
+
+                type FreepollSetup =
+                    WalkSetup<freepoll::fd::OwnedFd, [MaybeUninit<freepoll::epoll::Event>; SLOTS]>;
+
+                fn freepoll_setup(calls: u64, ready: usize) -> FreepollSetup {
+                    use freepoll::epoll::{epoll_add, epoll_create, CreateFlags, EventFlags};
+                    let epoll = epoll_create(CreateFlags::CLOEXEC).expect("epoll_create");
+                    let sources: Vec<OwnedFd> = (1..=ready as u64)
+                        .map(|data| {
+                            let source = common::eventfd(1);
+                            // SAFETY: `source` stays open for the call.
+                            let fd = unsafe {
+                                freepoll::fd::BorrowedFd::borrow_raw(source.as_raw_fd())
+                            };
+                            epoll_add(&epoll, fd, data, EventFlags::IN).expect("epoll_add");
+                            source
+                        })
+                        .collect();
+                    WalkSetup {
+                        calls,
+                        epoll,
+                        buf: freepoll::epoll::uninit_events::<SLOTS>(),
+                        sources,
+                    }
+                }
+
+                #[library_benchmark(config = config())]
+                #[bench::r1(args = (CALLS, 1), setup = freepoll_setup)]
+                #[bench::r1_x2(args = (2 * CALLS, 1), setup = freepoll_setup)]
+                #[bench::r4(args = (CALLS, 4), setup = freepoll_setup)]
+                #[bench::r4_x2(args = (2 * CALLS, 4), setup = freepoll_setup)]
+                #[cfg_attr($fits_64, bench::r64(args = (CALLS, 64), setup = freepoll_setup))]
+                #[cfg_attr($fits_64, bench::r64_x2(args = (2 * CALLS, 64), setup = freepoll_setup))]
+                pub fn freepoll_for(s: FreepollSetup) -> FreepollSetup {
+                    use freepoll::epoll::{epoll_wait, EventVec};
+                    let WalkSetup { calls, epoll, mut buf, sources } = s;
+                    let mut events = EventVec::new(&mut buf);
+                    let mut sum = 0u64;
+                    for _ in 0..calls {
+                        epoll_wait(&epoll, &mut events, 0).expect("epoll_wait");
+                        for (_, data) in &events {
+                            sum += data;
+                        }
+                        black_box(sum);
+                        handler_clobbers();
+                    }
+                    assert_eq!(sum, calls * expected_sum(sources.len()));
+                    WalkSetup { calls, epoll, buf, sources }
+                }
+
+                #[library_benchmark(config = config())]
+                #[bench::r1(args = (CALLS, 1), setup = freepoll_setup)]
+                #[bench::r1_x2(args = (2 * CALLS, 1), setup = freepoll_setup)]
+                #[bench::r4(args = (CALLS, 4), setup = freepoll_setup)]
+                #[bench::r4_x2(args = (2 * CALLS, 4), setup = freepoll_setup)]
+                #[cfg_attr($fits_64, bench::r64(args = (CALLS, 64), setup = freepoll_setup))]
+                #[cfg_attr($fits_64, bench::r64_x2(args = (2 * CALLS, 64), setup = freepoll_setup))]
+                pub fn freepoll_iter(s: FreepollSetup) -> FreepollSetup {
+                    use freepoll::epoll::{epoll_wait, EventVec};
+                    let WalkSetup { calls, epoll, mut buf, sources } = s;
+                    let mut events = EventVec::new(&mut buf);
+                    let mut sum = 0u64;
+                    for _ in 0..calls {
+                        epoll_wait(&epoll, &mut events, 0).expect("epoll_wait");
+                        sum = events.iter().fold(sum, |sum, (_, data)| sum + data);
+                        black_box(sum);
+                        handler_clobbers();
+                    }
+                    assert_eq!(sum, calls * expected_sum(sources.len()));
+                    WalkSetup { calls, epoll, buf, sources }
+                }
+
+                #[library_benchmark(config = config())]
+                #[bench::r1(args = (CALLS, 1), setup = freepoll_setup)]
+                #[bench::r1_x2(args = (2 * CALLS, 1), setup = freepoll_setup)]
+                #[bench::r4(args = (CALLS, 4), setup = freepoll_setup)]
+                #[bench::r4_x2(args = (2 * CALLS, 4), setup = freepoll_setup)]
+                #[cfg_attr($fits_64, bench::r64(args = (CALLS, 64), setup = freepoll_setup))]
+                #[cfg_attr($fits_64, bench::r64_x2(args = (2 * CALLS, 64), setup = freepoll_setup))]
+                pub fn freepoll_slice(s: FreepollSetup) -> FreepollSetup {
+                    use freepoll::epoll::{epoll_wait, EventVec};
+                    let WalkSetup { calls, epoll, mut buf, sources } = s;
+                    let mut events = EventVec::new(&mut buf);
+                    let mut sum = 0u64;
+                    for _ in 0..calls {
+                        epoll_wait(&epoll, &mut events, 0).expect("epoll_wait");
+                        for e in events.as_slice() {
+                            sum += e.data();
+                        }
+                        black_box(sum);
+                        handler_clobbers();
+                    }
+                    assert_eq!(sum, calls * expected_sum(sources.len()));
+                    WalkSetup { calls, epoll, buf, sources }
+                }
+
+                type LibcSetup = WalkSetup<OwnedFd, [libc::epoll_event; SLOTS]>;
+
+                fn libc_setup(calls: u64, ready: usize) -> LibcSetup {
+                    let epoll = common::libc_epoll();
+                    let sources = libc_sources(&epoll, ready);
+                    let buf = [libc::epoll_event { events: 0, u64: 0 }; SLOTS];
+                    WalkSetup { calls, epoll, buf, sources }
+                }
+
+                #[library_benchmark(config = config())]
+                #[bench::r1(args = (CALLS, 1), setup = libc_setup)]
+                #[bench::r1_x2(args = (2 * CALLS, 1), setup = libc_setup)]
+                #[bench::r4(args = (CALLS, 4), setup = libc_setup)]
+                #[bench::r4_x2(args = (2 * CALLS, 4), setup = libc_setup)]
+                #[cfg_attr($fits_64, bench::r64(args = (CALLS, 64), setup = libc_setup))]
+                #[cfg_attr($fits_64, bench::r64_x2(args = (2 * CALLS, 64), setup = libc_setup))]
+                pub fn libc_walk(s: LibcSetup) -> LibcSetup {
+                    let WalkSetup { calls, epoll, mut buf, sources } = s;
+                    let epfd = epoll.as_raw_fd();
+                    let mut sum = 0u64;
+                    for _ in 0..calls {
+                        // SAFETY: `epfd` is open; `buf` is valid for `SLOTS` events (fits a c_int).
+                        let n = unsafe {
+                            libc::epoll_wait(epfd, buf.as_mut_ptr(), SLOTS as libc::c_int, 0)
+                        };
+                        assert!(n >= 0, "epoll_wait");
+                        for e in &buf[..n as usize] {
+                            sum += e.u64;
+                        }
+                        black_box(sum);
+                        handler_clobbers();
+                    }
+                    assert_eq!(sum, calls * expected_sum(sources.len()));
+                    WalkSetup { calls, epoll, buf, sources }
+                }
+
+                type NixSetup = WalkSetup<Epoll, [EpollEvent; SLOTS]>;
+
+                fn nix_setup(calls: u64, ready: usize) -> NixSetup {
+                    let epoll = Epoll::new(EpollCreateFlags::EPOLL_CLOEXEC).expect("Epoll::new");
+                    let sources: Vec<OwnedFd> = (1..=ready as u64)
+                        .map(|data| {
+                            let source = common::eventfd(1);
+                            epoll
+                                .add(&source, EpollEvent::new(EpollFlags::EPOLLIN, data))
+                                .expect("Epoll::add");
+                            source
+                        })
+                        .collect();
+                    WalkSetup { calls, epoll, buf: [EpollEvent::empty(); SLOTS], sources }
+                }
+
+                #[library_benchmark(config = config())]
+                #[bench::r1(args = (CALLS, 1), setup = nix_setup)]
+                #[bench::r1_x2(args = (2 * CALLS, 1), setup = nix_setup)]
+                #[bench::r4(args = (CALLS, 4), setup = nix_setup)]
+                #[bench::r4_x2(args = (2 * CALLS, 4), setup = nix_setup)]
+                #[cfg_attr($fits_64, bench::r64(args = (CALLS, 64), setup = nix_setup))]
+                #[cfg_attr($fits_64, bench::r64_x2(args = (2 * CALLS, 64), setup = nix_setup))]
+                pub fn nix_walk(s: NixSetup) -> NixSetup {
+                    let WalkSetup { calls, epoll, mut buf, sources } = s;
+                    let mut sum = 0u64;
+                    for _ in 0..calls {
+                        let n = epoll.wait(&mut buf, EpollTimeout::ZERO).expect("wait");
+                        for e in &buf[..n] {
+                            sum += e.data();
+                        }
+                        black_box(sum);
+                        handler_clobbers();
+                    }
+                    assert_eq!(sum, calls * expected_sum(sources.len()));
+                    WalkSetup { calls, epoll, buf, sources }
+                }
+
+                type RustixSetup = WalkSetup<OwnedFd, [rx::Event; SLOTS]>;
+
+                fn rustix_setup(calls: u64, ready: usize) -> RustixSetup {
+                    let epoll = rx::create(rx::CreateFlags::CLOEXEC).expect("epoll::create");
+                    let sources: Vec<OwnedFd> = (1..=ready as u64)
+                        .map(|data| {
+                            let source = common::eventfd(1);
+                            rx::add(&epoll, &source, rx::EventData::new_u64(data), rx::EventFlags::IN)
+                                .expect("epoll::add");
+                            source
+                        })
+                        .collect();
+                    let empty = rx::Event {
+                        flags: rx::EventFlags::empty(),
+                        data: rx::EventData::new_u64(0),
+                    };
+                    WalkSetup { calls, epoll, buf: [empty; SLOTS], sources }
+                }
+
+                #[library_benchmark(config = config())]
+                #[bench::r1(args = (CALLS, 1), setup = rustix_setup)]
+                #[bench::r1_x2(args = (2 * CALLS, 1), setup = rustix_setup)]
+                #[bench::r4(args = (CALLS, 4), setup = rustix_setup)]
+                #[bench::r4_x2(args = (2 * CALLS, 4), setup = rustix_setup)]
+                #[cfg_attr($fits_64, bench::r64(args = (CALLS, 64), setup = rustix_setup))]
+                #[cfg_attr($fits_64, bench::r64_x2(args = (2 * CALLS, 64), setup = rustix_setup))]
+                pub fn rustix_walk(s: RustixSetup) -> RustixSetup {
+                    let WalkSetup { calls, epoll, mut buf, sources } = s;
+                    let mut sum = 0u64;
+                    for _ in 0..calls {
+                        let zero = Timespec::default();
+                        let n = rx::wait(&epoll, &mut buf[..], Some(&zero)).expect("wait");
+                        for e in &buf[..n] {
+                            sum += e.data.u64();
+                        }
+                        black_box(sum);
+                        handler_clobbers();
+                    }
+                    assert_eq!(sum, calls * expected_sum(sources.len()));
+                    WalkSetup { calls, epoll, buf, sources }
+                }
+
+                library_benchmark_group!(
+                    name = $group;
+                    benchmarks = floor_walk, freepoll_for, freepoll_iter, freepoll_slice, libc_walk, nix_walk, rustix_walk
+                );
+            }
+        };
+    }
+
+    walk_benches!(slots_4, walk_4, 4, any());
+    walk_benches!(slots_64, walk_64, 64, all());
+    walk_benches!(slots_1024, walk_1024, 1024, all());
+
     library_benchmark_group!(
         name = one_ready;
         benchmarks = floor_wait, freepoll_wait, libc_wait, rustix_wait, nix_wait
@@ -334,10 +649,15 @@ mod bench {
 }
 
 #[cfg(target_arch = "x86_64")]
-use bench::one_ready;
+use bench::{one_ready, slots_1024::walk_1024, slots_4::walk_4, slots_64::walk_64};
 
 #[cfg(target_arch = "x86_64")]
-gungraun::main!(library_benchmark_groups = one_ready);
+gungraun::main!(
+    library_benchmark_groups = one_ready,
+    walk_4,
+    walk_64,
+    walk_1024
+);
 
 #[cfg(not(target_arch = "x86_64"))]
 fn main() {

@@ -5,11 +5,16 @@
 # formatting and lints, runs them (natively where the host has the
 # architecture, under qemu-user elsewhere) and holds `tiny` to its size budget. Also builds and
 # runs the debug profile, and a program of one's own set up as the README says whose dependency
-# has a build script and a proc macro.
+# has a build script and a proc macro. Measures what printing an `Errno` costs: one small
+# program built five ways: printing nothing, a string with `{}` (the cost of `core::fmt`
+# itself), the number with `{}`, `name()` with `write_str`, and the `Errno` with `{}` (Display).
 #
 # Prints, per program and target, `ok <program> <target>` and `size <program> <target> <bytes>`
-# (the stripped executable), after the selftest's and the init's own lines. Fails if a program
-# fails, if the selftest does not end with `FREEPOLL-RESULT: ok`, if the init does not end with
+# (the stripped executable), after the selftest's and the init's own lines, and per target
+# `errno-cost <target> fmt +<bytes> number +<bytes> name +<bytes> display +<bytes>
+# display-over-fmt +<bytes>`: each variant's size less the one that prints nothing, and what
+# Display adds to a program that already prints with `{}`. Fails if a program fails, if the
+# selftest does not end with `FREEPOLL-RESULT: ok`, if the init does not end with
 # `FREEPOLL-INIT: ok` or did not read the line piped to its console, or if `tiny` is over
 # budget. Here the init is not PID 1: it reaps its own children and exits.
 set -euo pipefail
@@ -79,6 +84,89 @@ EOF
         cargo build --quiet --release --target "$t"
     done
 )
+
+# What printing an `Errno` adds to a program: the same program, set up like with-deps, built as
+# five binaries that differ only in `report`. It gets EBADF from close(-1), which the compiler
+# cannot see through, and prints it (or not); each variant is checked by its output.
+errno_dir=$root/target/freestanding-errno
+rm -rf "$errno_dir/src" "$errno_dir/.cargo"
+mkdir -p "$errno_dir/src/bin" "$errno_dir/.cargo"
+grep -v '^target-dir' freestanding/.cargo/config.toml >"$errno_dir/.cargo/config.toml"
+cp freestanding/link.ld "$errno_dir/"
+cat >"$errno_dir/Cargo.toml" <<EOF
+[package]
+name = "errno-cost"
+version = "0.0.0"
+edition = "2021"
+publish = false
+
+[workspace]
+
+[dependencies]
+freepoll = { path = "$root", default-features = false, features = ["entry"] }
+
+$(sed -n '/^\[profile.dev\]/,$p' freestanding/Cargo.toml)
+EOF
+# `fmt` is the cost of `{}` itself (core::fmt::write), which `number` and `display` include.
+declare -A errno_report=(
+    [none]='e.raw_os_error() == 9'
+    [fmt]='writeln!(Stdout, "{}", if e.raw_os_error() == 9 { "EBADF" } else { "?" }).is_ok()'
+    [number]='writeln!(Stdout, "{}", e.raw_os_error()).is_ok()'
+    [name]='matches!(e.name(), Some(name) if Stdout.write_str(name).is_ok() && Stdout.write_str("\n").is_ok())'
+    [display]='writeln!(Stdout, "{}", e).is_ok()'
+)
+declare -A errno_expect=([none]='' [fmt]='EBADF' [number]='9' [name]='EBADF'
+    [display]='EBADF: Bad file descriptor')
+for v in "${!errno_report[@]}"; do
+    cat >"$errno_dir/src/bin/$v.rs" <<EOF
+//! Prints EBADF (variant \`$v\`) and exits 0 if that worked.
+#![no_std]
+#![no_main]
+
+use core::fmt::Write;
+use freepoll::raw::{decode_raw, nr, syscall1, syscall3};
+use freepoll::Errno;
+
+/// Standard output, through write(2).
+struct Stdout;
+
+impl Write for Stdout {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        // SAFETY: \`s\` is valid for reads of \`s.len()\` bytes; fd 1 is only written to.
+        let ret = unsafe { syscall3(nr::WRITE, 1, s.as_ptr() as usize, s.len()) };
+        decode_raw(ret).map(drop).map_err(|_| core::fmt::Error)
+    }
+}
+
+/// What this variant does with the error.
+fn report(e: Errno) -> bool {
+    ${errno_report[$v]}
+}
+
+freepoll::entry!(main);
+
+fn main(_: freepoll::entry::Args) -> i32 {
+    // SAFETY: close(2) of a descriptor that is never open (-1) touches nothing: EBADF.
+    let ret = unsafe { syscall1(nr::CLOSE, u32::MAX as usize) };
+    match decode_raw(ret) {
+        Err(e) if report(e) => 0,
+        _ => 1,
+    }
+}
+
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    freepoll::process::exit(101)
+}
+EOF
+done
+(
+    cd "$errno_dir"
+    for t in "${targets[@]}"; do
+        cargo build --quiet --release --target "$t"
+    done
+)
+
 
 # How to run a program built for target $1 on this machine: nothing (natively) where the host
 # runs it, qemu-user elsewhere. The programs are static, so i686 runs on an x86_64 kernel
@@ -165,6 +253,26 @@ for t in "${targets[@]}"; do
     run_selftest "$out/$t/debug/selftest" "selftest $t (debug)"
     run_init "$out/$t/debug/init" "init $t (debug)"
     run_ok "$deps/target/$t/release/with-deps" "with-deps $t"
+
+    base=$(stat -c %s "$errno_dir/target/$t/release/none")
+    cost="errno-cost $t"
+    for v in none fmt number name display; do
+        program=$errno_dir/target/$t/release/$v
+        status=0
+        output=$($run "$program") || status=$?
+        if [ "$status" -eq 0 ] && [ "$output" = "${errno_expect[$v]}" ]; then
+            echo "ok errno-$v $t"
+        else
+            echo "FAIL errno-$v $t: exit status $status, printed '$output'"
+            failed=1
+        fi
+        size=$(stat -c %s "$program")
+        echo "size errno-$v $t $size"
+        declare "errno_size_$v=$size"
+        [ "$v" = none ] || cost="$cost $v +$((size - base))"
+    done
+    # What Display adds to a program that already prints with `{}`.
+    echo "$cost display-over-fmt +$((errno_size_display - errno_size_fmt))"
 done
 
 if [ "$failed" -ne 0 ]; then

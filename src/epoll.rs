@@ -67,7 +67,7 @@ pub use crate::timeout::{
     pwait2_available, pwait2_policy, set_pwait2_policy, Pwait2Policy, Timeout,
 };
 
-use crate::arch::{nr, syscall1, syscall2, syscall3, syscall4, syscall5, syscall6};
+use crate::arch::{epoll_wait_nomask, nr, syscall1, syscall2, syscall3, syscall4, syscall6};
 use crate::errno::{decode_count, decode_raw, Errno, Result};
 use crate::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
 use crate::params::{RawParams, EPIOCGPARAMS, EPIOCSPARAMS};
@@ -291,15 +291,16 @@ fn ctl(epoll: RawFd, op: usize, source: RawFd, event: Option<Event>) -> Result<(
     decode_raw(ret).map(drop)
 }
 
-/// `epoll_pwait(epoll, events, capacity, timeout, NULL)`: waits for events.
+/// `epoll_wait(epoll, events, capacity, timeout)`: waits for events.
 ///
 /// Replaces the contents of `events` with what the kernel returned and returns how many that
 /// is. `timeout` is a [`Timeout`]: milliseconds as C takes them (`0` returns at once, `-1` or
 /// any negative value waits until an event arrives), a [`Duration`], or an
 /// `Option<Duration>` (`None` waits forever).
 ///
-/// A whole number of milliseconds goes to `epoll_pwait` with a NULL signal mask, which is
-/// `epoll_wait` on every architecture (aarch64 and riscv64 have no `epoll_wait`). Any other
+/// A whole number of milliseconds goes to the kernel's `epoll_wait` on x86_64, and to
+/// `epoll_pwait` with a NULL signal mask on aarch64 and riscv64, which have no `epoll_wait`
+/// (the kernel does the same wait either way; x86_64's `epoll_wait` skips the mask). Any other
 /// duration goes to `epoll_pwait2` (Linux 5.11) as an exact timespec or, where that call is
 /// missing, to `epoll_pwait` rounded up to whole milliseconds: see [`Pwait2Policy`].
 ///
@@ -583,19 +584,9 @@ fn wait(
         Repr::Millis(ms) if mask == 0 => {
             // SAFETY: `epoll` comes from a `BorrowedFd`, open for the call. `buf` is valid for
             // writes of `max` events in the kernel's layout (`MaybeUninit<Event>` is `Event`'s
-            // layout, and `max <= slots.len()`), and the kernel writes only there. The mask is
-            // NULL, so the kernel reads no signal set and ignores the size argument
-            // (`set_user_sigmask` returns before checking it): five arguments suffice.
-            let ret = unsafe {
-                syscall5(
-                    nr::EPOLL_PWAIT,
-                    epoll as usize,
-                    buf,
-                    max,
-                    ms as isize as usize,
-                    0,
-                )
-            };
+            // layout, and `max <= slots.len()`), and the kernel writes only there. The timeout
+            // is an `int`, sign-extended.
+            let ret = unsafe { epoll_wait_nomask(epoll as usize, buf, max, ms as isize as usize) };
             decode_count(ret, max)
         }
         Repr::Millis(ms) => {

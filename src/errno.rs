@@ -5,7 +5,8 @@
 //! register. [`decode_raw`] is the single place where a raw return value is
 //! split into a success value and an [`Errno`].
 
-use core::fmt;
+use core::fmt::{self, Write as _};
+use static_assertions::const_assert;
 
 /// A Linux error number, such as `EBADF` or `EINTR`.
 ///
@@ -17,6 +18,24 @@ use core::fmt;
 /// kernel defines for them has a named constant here (`Errno::BADF` for
 /// `EBADF`, and so on). A number with no constant can still be held, and is
 /// shown by its value.
+///
+/// # Size
+///
+/// The names and texts are stored once each, as one string of all names (976 bytes) and one
+/// of all texts (2,974 bytes), with one byte per number for the length of each. A program pays
+/// for what it uses (measured by ci/freestanding.sh in a freestanding program, release
+/// profile, stripped, on x86_64, aarch64 and riscv64):
+///
+/// | use | bytes added |
+/// | --- | ---: |
+/// | [`raw_os_error`](Errno::raw_os_error) | 0 |
+/// | [`name`](Errno::name) | about 1,400 |
+/// | `{}` ([`Display`](fmt::Display)), in a program that already prints with `{}` | about 4,000 |
+/// | `{}` of any value at all (`core::fmt` itself), for comparison | about 2,000 |
+///
+/// A program on a tight size budget can print [`raw_os_error`](Errno::raw_os_error) instead,
+/// or `name()` without `core::fmt` (`write_str` of the name). `{:?}` ([`Debug`](fmt::Debug))
+/// uses the names only.
 ///
 /// # Examples
 ///
@@ -40,7 +59,8 @@ const LARGEST_NON_ERROR: usize = (MAX_ERRNO as usize).wrapping_add(1).wrapping_n
 
 /// Defines the named constants and the one table behind [`Errno::name`] and
 /// [`Errno::description`]: each row gives the constant, its number, the
-/// C name and the text of the error.
+/// C name and the text of the error. The rows are in increasing order of number (checked
+/// below, with everything else the lookup relies on).
 macro_rules! errnos {
     ($($(#[$attr:meta])* $konst:ident = $code:literal, $name:literal, $desc:literal;)*) => {
         impl Errno {
@@ -51,13 +71,16 @@ macro_rules! errnos {
             )*
         }
 
-        /// The C name and the text of the error numbered `code`, if it has one.
-        const fn lookup(code: u16) -> Option<(&'static str, &'static str)> {
-            match code {
-                $($code => Some(($name, $desc)),)*
-                _ => None,
-            }
-        }
+        /// Every C name, in the order of the numbers, with nothing between them:
+        /// `"EPERMENOENTESRCH..."`.
+        const NAMES: &str = concat!($($name),*);
+
+        /// Every text, the same way: `"Operation not permittedNo such file or directory..."`.
+        const TEXTS: &str = concat!($($desc),*);
+
+        /// Each named error's number and the lengths of its name and text, in the order of the
+        /// numbers: what [`offsets`] builds the index from, at compile time.
+        const ROWS: &[(u16, usize, usize)] = &[$(($code, $name.len(), $desc.len())),*];
     };
 }
 
@@ -238,23 +261,165 @@ impl Errno {
     ///
     /// An alias gives the name of the constant it stands for: `"EAGAIN"`,
     /// `"EDEADLK"`, `"EOPNOTSUPP"`.
+    ///
+    /// Size: a program that calls `name()` carries every name (976 bytes) and one byte per
+    /// number for their lengths, about 1.4 KB with the code (see [`Errno`], "Size").
     #[must_use]
     pub const fn name(self) -> Option<&'static str> {
-        match lookup(self.0) {
-            Some((name, _)) => Some(name),
-            None => None,
-        }
+        entry(NAMES, &NAME_LEN, self.0)
     }
 
     /// The text of the error, such as `"Bad file descriptor"`, or `None` for
     /// a number with no name.
+    ///
+    /// Size: every text (2,974 bytes) and one byte per number for their lengths, as for
+    /// [`Errno::name`].
     #[must_use]
     pub const fn description(self) -> Option<&'static str> {
-        match lookup(self.0) {
-            Some((_, desc)) => Some(desc),
-            None => None,
+        entry(TEXTS, &TEXT_LEN, self.0)
+    }
+}
+
+/// One more than the largest number with a name: the numbers the index covers are `0..TABLE`.
+const TABLE: usize = 134;
+
+/// The length of each number's name in [`NAMES`], 0 for a number with no name: the name of
+/// `code` starts after the names of all smaller numbers. One byte per number.
+const NAME_LEN: [u8; TABLE] = lengths(Column::Name);
+
+/// The length of each number's text in [`TEXTS`], as [`NAME_LEN`] is for names.
+const TEXT_LEN: [u8; TABLE] = lengths(Column::Text);
+
+/// Which length of a [`ROWS`] entry an index is built from.
+#[derive(Clone, Copy)]
+enum Column {
+    Name,
+    Text,
+}
+
+/// The length of each number's string in one column, for the numbers `0..TABLE`. Evaluated at
+/// compile time only, to initialise [`NAME_LEN`] and [`TEXT_LEN`]: an index out of range here
+/// is a build error, not a panic, and every length fits a byte (checked below).
+// A `const fn` on Rust 1.63 can fill an array only by indexing it.
+#[allow(clippy::indexing_slicing)]
+const fn lengths(column: Column) -> [u8; TABLE] {
+    let mut lens = [0u8; TABLE];
+    let mut rows = ROWS;
+    while let [(number, name, text), rest @ ..] = rows {
+        lens[*number as usize] = match column {
+            Column::Name => *name as u8,
+            Column::Text => *text as u8,
+        };
+        rows = rest;
+    }
+    lens
+}
+
+/// Whether `ROWS` is in strictly increasing order of number, every number below `TABLE`, its
+/// last number `TABLE - 1`, every length in `1..=255`, and both strings ASCII: what [`entry`]
+/// relies on.
+const fn table_is_sound() -> bool {
+    let mut rows = ROWS;
+    let mut previous = 0u16;
+    while let [(number, name, text), rest @ ..] = rows {
+        if *number <= previous
+            || *number as usize >= TABLE
+            || *name == 0
+            || *name > u8::MAX as usize
+            || *text == 0
+            || *text > u8::MAX as usize
+        {
+            return false;
+        }
+        previous = *number;
+        rows = rest;
+    }
+    previous as usize == TABLE.wrapping_sub(1)
+        && sum(&NAME_LEN) == NAMES.len()
+        && sum(&TEXT_LEN) == TEXTS.len()
+        && is_ascii(NAMES.as_bytes())
+        && is_ascii(TEXTS.as_bytes())
+}
+
+/// The sum of `lens`, for the check above.
+const fn sum(mut lens: &[u8]) -> usize {
+    let mut total = 0usize;
+    while let [len, rest @ ..] = lens {
+        total = total.wrapping_add(*len as usize);
+        lens = rest;
+    }
+    total
+}
+
+/// Whether every byte of `bytes` is ASCII (`<[u8]>::is_ascii` is `const` only from Rust 1.74).
+const fn is_ascii(mut bytes: &[u8]) -> bool {
+    while let [first, rest @ ..] = bytes {
+        if !first.is_ascii() {
+            return false;
+        }
+        bytes = rest;
+    }
+    true
+}
+
+const_assert!(table_is_sound());
+
+/// The string for `code` in `text`, the concatenation whose lengths are `lens`: `None` for a
+/// number outside the index or with no string.
+///
+/// The start is the sum of the lengths before `code`: a loop over at most `TABLE` bytes, which
+/// keeps the index at one byte per number (formatting an error is never the hot path).
+/// `const`, for [`Errno::name`] and [`Errno::description`], on Rust 1.63, which has no range
+/// indexing and no `slice::from_raw_parts` in a `const fn`: the slice is cut with slice
+/// patterns, in loops the compiler reduces to a pointer and a length.
+#[inline]
+const fn entry(text: &'static str, lens: &'static [u8], code: u16) -> Option<&'static str> {
+    let mut rest = lens;
+    let mut before = code;
+    let mut start = 0usize;
+    let len = loop {
+        match rest {
+            [len, ..] if before == 0 => break *len as usize,
+            [len, tail @ ..] => {
+                start = start.wrapping_add(*len as usize);
+                rest = tail;
+                before = before.wrapping_sub(1);
+            }
+            [] => return None,
+        }
+    };
+    if len == 0 {
+        return None;
+    }
+    let bytes = take(skip(text.as_bytes(), start), len);
+    // SAFETY: `text` is ASCII (`table_is_sound`, checked at compile time), so any run of its
+    // bytes is valid UTF-8.
+    Some(unsafe { core::str::from_utf8_unchecked(bytes) })
+}
+
+/// `s` without its first `n` elements (empty if it has fewer): `s.get(n..)` in a `const fn`.
+#[inline(always)]
+const fn skip<T>(mut s: &[T], mut n: usize) -> &[T] {
+    while n > 0 {
+        match s {
+            [_, rest @ ..] => s = rest,
+            [] => break,
+        }
+        n = n.wrapping_sub(1);
+    }
+    s
+}
+
+/// The first `n` elements of `s` (all of it if it has fewer): `s.get(..n)` in a `const fn`.
+#[inline(always)]
+const fn take<T>(mut s: &[T], n: usize) -> &[T] {
+    while s.len() > n {
+        match s {
+            [rest @ .., _] => s = rest,
+            [] => break,
         }
     }
+    s
 }
 
 /// Splits a raw system call return into a success value or an [`Errno`].
@@ -287,10 +452,12 @@ pub fn decode_raw(ret: usize) -> Result<usize> {
 impl fmt::Debug for Errno {
     /// Writes `Errno(EBADF)`, or `Errno(4000)` for a number with no name.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Errno(")?;
         match self.name() {
-            Some(name) => write!(f, "Errno({})", name),
-            None => write!(f, "Errno({})", self.0),
+            Some(name) => f.write_str(name)?,
+            None => write_decimal(f, self.0)?,
         }
+        f.write_str(")")
     }
 }
 
@@ -298,11 +465,39 @@ impl fmt::Display for Errno {
     /// Writes `EBADF: Bad file descriptor`, or `unknown error 4000` for a
     /// number with no name.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match lookup(self.0) {
-            Some((name, desc)) => write!(f, "{}: {}", name, desc),
-            None => write!(f, "unknown error {}", self.0),
+        match (self.name(), self.description()) {
+            (Some(name), Some(text)) => {
+                f.write_str(name)?;
+                f.write_str(": ")?;
+                f.write_str(text)
+            }
+            _ => {
+                f.write_str("unknown error ")?;
+                write_decimal(f, self.0)
+            }
         }
     }
+}
+
+/// Writes `n` in decimal, as `{}` would, without the integer formatting of `core::fmt` (its
+/// digit tables and padding code would be most of what `Display` costs otherwise).
+fn write_decimal(f: &mut fmt::Formatter<'_>, n: u16) -> fmt::Result {
+    // Five digits hold any `u16`; they are filled from the right.
+    let mut digits = [b'0'; 5];
+    let mut rest = n;
+    let mut used = 0;
+    for (slot, count) in digits.iter_mut().rev().zip(1..) {
+        *slot = b'0'.wrapping_add((rest % 10) as u8);
+        rest /= 10;
+        used = count;
+        if rest == 0 {
+            break;
+        }
+    }
+    for &digit in digits.iter().skip(digits.len().saturating_sub(used)) {
+        f.write_char(char::from(digit))?;
+    }
+    Ok(())
 }
 
 /// [`decode_raw`] for a call that returns a count of at most `max`, such as a wait's number of

@@ -101,10 +101,15 @@ impl<'a> EventVec<'a> {
     /// The events as `Event`s.
     #[inline]
     pub fn as_slice(&self) -> &[Event] {
-        let init = self.slots().get(..self.len).unwrap_or(&[]);
-        // SAFETY: `init` is the prefix `slots[..len]`, initialised by the invariant, and
+        let slots = self.slots();
+        if self.len > slots.len() {
+            // SAFETY: never reached: `len <= slots.len()` is the invariant. Saying so lets the
+            // compiler bound a loop over the events by the capacity.
+            unsafe { core::hint::unreachable_unchecked() }
+        }
+        // SAFETY: `slots[..len]` is in bounds and initialised (the invariant), and
         // `MaybeUninit<Event>` has the same size and alignment as `Event`.
-        unsafe { &*(init as *const [MaybeUninit<Event>] as *const [Event]) }
+        unsafe { core::slice::from_raw_parts(slots.as_ptr().cast::<Event>(), self.len) }
     }
 
     /// The events as `(flags, data)` pairs, in the order the kernel returned them.

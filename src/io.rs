@@ -1,5 +1,5 @@
-//! The I/O around an event loop: [`read`](fn@read) and [`write`](fn@write) on any descriptor, [`pipe2`], and
-//! [`dup3`] onto a descriptor the caller owns.
+//! The I/O around an event loop: [`read`](fn@read) and [`write`](fn@write) on any
+//! descriptor, [`pipe2`], and [`dup3`] onto a descriptor the caller owns.
 //!
 //! ```
 //! use freepoll::io::{pipe2, read, write, PipeFlags};
