@@ -79,7 +79,7 @@ macro_rules! errnos {
         const TEXTS: &str = concat!($($desc),*);
 
         /// Each named error's number and the lengths of its name and text, in the order of the
-        /// numbers: what [`offsets`] builds the index from, at compile time.
+        /// numbers: what [`lengths`] builds the index from, at compile time.
         const ROWS: &[(u16, usize, usize)] = &[$(($code, $name.len(), $desc.len())),*];
     };
 }
