@@ -642,6 +642,130 @@ mod bench {
     walk_benches!(slots_64, walk_64, 64, all());
     walk_benches!(slots_1024, walk_1024, 1024, all());
 
+    // ----- the whole loop on a heap buffer (alloc feature) -----------------------------------
+    //
+    // The same walks with the buffer on the heap, its size known only at run time:
+    // `EventVec::with_capacity(slots)` for freepoll, a `Vec` of `slots` events and
+    // `&buf[..n]` for the floor. Built with the `alloc` (or `std`) feature only.
+
+    #[cfg(feature = "alloc")]
+    pub mod heap {
+        use super::*;
+        use freepoll::epoll::{epoll_wait, EventVec};
+
+        type FloorSetup = WalkSetup<OwnedFd, Vec<libc::epoll_event>>;
+
+        fn floor_setup(calls: u64, slots: usize, ready: usize) -> FloorSetup {
+            let epoll = common::libc_epoll();
+            let sources = libc_sources(&epoll, ready);
+            let buf = vec![libc::epoll_event { events: 0, u64: 0 }; slots];
+            WalkSetup {
+                calls,
+                epoll,
+                buf,
+                sources,
+            }
+        }
+
+        #[library_benchmark(config = config())]
+        #[bench::s4_r1(args = (CALLS, 4, 1), setup = floor_setup)]
+        #[bench::s4_r1_x2(args = (2 * CALLS, 4, 1), setup = floor_setup)]
+        #[bench::s4_r4(args = (CALLS, 4, 4), setup = floor_setup)]
+        #[bench::s4_r4_x2(args = (2 * CALLS, 4, 4), setup = floor_setup)]
+        #[bench::s1024_r1(args = (CALLS, 1024, 1), setup = floor_setup)]
+        #[bench::s1024_r1_x2(args = (2 * CALLS, 1024, 1), setup = floor_setup)]
+        #[bench::s1024_r64(args = (CALLS, 1024, 64), setup = floor_setup)]
+        #[bench::s1024_r64_x2(args = (2 * CALLS, 1024, 64), setup = floor_setup)]
+        pub fn floor_heap(s: FloorSetup) -> FloorSetup {
+            let WalkSetup {
+                calls,
+                epoll,
+                mut buf,
+                sources,
+            } = s;
+            let epfd = epoll.as_raw_fd();
+            let mut sum = 0u64;
+            for _ in 0..calls {
+                let n = floor_epoll_wait(epfd, &mut buf);
+                // No error check: the instance is open and the buffer valid.
+                for e in &buf[..n] {
+                    sum += e.u64;
+                }
+                black_box(sum);
+                handler_clobbers();
+            }
+            assert_eq!(sum, calls * expected_sum(sources.len()));
+            WalkSetup {
+                calls,
+                epoll,
+                buf,
+                sources,
+            }
+        }
+
+        type FreepollSetup = WalkSetup<freepoll::fd::OwnedFd, EventVec<'static>>;
+
+        fn freepoll_setup(calls: u64, slots: usize, ready: usize) -> FreepollSetup {
+            use freepoll::epoll::{epoll_add, epoll_create, CreateFlags, EventFlags};
+            let epoll = epoll_create(CreateFlags::CLOEXEC).expect("epoll_create");
+            let sources: Vec<OwnedFd> = (1..=ready as u64)
+                .map(|data| {
+                    let source = common::eventfd(1);
+                    // SAFETY: `source` stays open for the call.
+                    let fd = unsafe { freepoll::fd::BorrowedFd::borrow_raw(source.as_raw_fd()) };
+                    epoll_add(&epoll, fd, data, EventFlags::IN).expect("epoll_add");
+                    source
+                })
+                .collect();
+            let buf = EventVec::with_capacity(slots);
+            WalkSetup {
+                calls,
+                epoll,
+                buf,
+                sources,
+            }
+        }
+
+        #[library_benchmark(config = config())]
+        #[bench::s4_r1(args = (CALLS, 4, 1), setup = freepoll_setup)]
+        #[bench::s4_r1_x2(args = (2 * CALLS, 4, 1), setup = freepoll_setup)]
+        #[bench::s4_r4(args = (CALLS, 4, 4), setup = freepoll_setup)]
+        #[bench::s4_r4_x2(args = (2 * CALLS, 4, 4), setup = freepoll_setup)]
+        #[bench::s1024_r1(args = (CALLS, 1024, 1), setup = freepoll_setup)]
+        #[bench::s1024_r1_x2(args = (2 * CALLS, 1024, 1), setup = freepoll_setup)]
+        #[bench::s1024_r64(args = (CALLS, 1024, 64), setup = freepoll_setup)]
+        #[bench::s1024_r64_x2(args = (2 * CALLS, 1024, 64), setup = freepoll_setup)]
+        pub fn freepoll_heap(s: FreepollSetup) -> FreepollSetup {
+            let WalkSetup {
+                calls,
+                epoll,
+                buf: mut events,
+                sources,
+            } = s;
+            let mut sum = 0u64;
+            for _ in 0..calls {
+                epoll_wait(&epoll, &mut events, 0).expect("epoll_wait");
+                for (_, data) in &events {
+                    sum += data;
+                }
+                black_box(sum);
+                handler_clobbers();
+            }
+            assert_eq!(sum, calls * expected_sum(sources.len()));
+            WalkSetup {
+                calls,
+                epoll,
+                buf: events,
+                sources,
+            }
+        }
+
+        library_benchmark_group!(
+            name = walk_heap;
+            benchmarks = floor_heap, freepoll_heap
+        );
+    }
+
     library_benchmark_group!(
         name = one_ready;
         benchmarks = floor_wait, freepoll_wait, libc_wait, rustix_wait, nix_wait
@@ -651,12 +775,24 @@ mod bench {
 #[cfg(target_arch = "x86_64")]
 use bench::{one_ready, slots_1024::walk_1024, slots_4::walk_4, slots_64::walk_64};
 
-#[cfg(target_arch = "x86_64")]
+#[cfg(all(target_arch = "x86_64", feature = "alloc"))]
+use bench::heap::walk_heap;
+
+#[cfg(all(target_arch = "x86_64", not(feature = "alloc")))]
 gungraun::main!(
     library_benchmark_groups = one_ready,
     walk_4,
     walk_64,
     walk_1024
+);
+
+#[cfg(all(target_arch = "x86_64", feature = "alloc"))]
+gungraun::main!(
+    library_benchmark_groups = one_ready,
+    walk_4,
+    walk_64,
+    walk_1024,
+    walk_heap
 );
 
 #[cfg(not(target_arch = "x86_64"))]

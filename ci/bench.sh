@@ -4,9 +4,10 @@
 # registered descriptors and add/delete cost (criterion), heap allocations (a counting
 # allocator), and the size of static programs. Installs what it needs (as root through apt:
 # valgrind, jq, musl-tools; through cargo: gungraun-runner, the version of the gungraun
-# dev-dependency). Prints three Markdown tables: crate, metric, value, ratio to libc; then the
+# dev-dependency). Prints four Markdown tables: crate, metric, value, ratio to libc; then the
 # whole loop (wait, then walk the events) in instructions per pass for every buffer size and
-# ready count; then each freepoll walk against the floor, per wait and per event.
+# ready count; then each freepoll walk against the floor, per wait and per event; then the same
+# loop on a heap buffer (`EventVec::with_capacity` against a `Vec`).
 #
 # Wall times need a quiet machine: anything else running (a build, a test suite) moves them by
 # far more than the differences measured, and only the ratios from one run mean something. A
@@ -324,6 +325,32 @@ awk '
             }
         }
     }' "$out/walks.txt"
+
+# The heap buffers (alloc feature): EventVec::with_capacity against a Vec, same walk.
+jq -r 'select(.kind == "LibraryBenchmark" and (.module_path | test("::walk_heap::")))
+    | [.function_name, .id, (.profiles[0].data.total.metrics.Ir.values.new
+        | if type == "object" then (.Int // .Float) else . end)] | @tsv' \
+    "$out/instructions-std.json" |
+    awk -F'\t' '{ id = $2; x2 = sub(/_x2$/, "", id); v[$1 " " id " " x2] = $3; k[id] = 1 }
+        END {
+            print ""
+            print "Instructions per pass, wait then walk, heap buffer (std feature; columns: slots: ready)"
+            print ""
+            print "| loop | 4: 1 | 4: 4 | 1024: 1 | 1024: 64 |"
+            print "| --- | ---: | ---: | ---: | ---: |"
+            split("floor_heap freepoll_heap", fn, " ")
+            name["floor_heap"] = "floor: raw `epoll_wait` into a `Vec`, `for e in &buf[..n]`"
+            name["freepoll_heap"] = "freepoll: `EventVec::with_capacity`, `for (_, data) in &events`"
+            split("s4_r1 s4_r4 s1024_r1 s1024_r64", cell, " ")
+            for (j = 1; j <= 2; j++) {
+                r = "| " name[fn[j]] " |"
+                for (i = 1; i <= 4; i++) {
+                    a = v[fn[j] " " cell[i] " 0"]; b = v[fn[j] " " cell[i] " 1"]
+                    r = r " " (a == "" ? "-" : sprintf("%d", (b - a) / 1000 + 0.5)) " |"
+                }
+                print r
+            }
+        }'
 
 echo >&2
 echo "bench: done in $((SECONDS - start)) s; logs and raw results in $out" >&2

@@ -79,7 +79,7 @@ macro_rules! errnos {
         const TEXTS: &str = concat!($($desc),*);
 
         /// Each named error's number and the lengths of its name and text, in the order of the
-        /// numbers: what [`offsets`] builds the index from, at compile time.
+        /// numbers: what [`lengths`] builds the index from, at compile time.
         const ROWS: &[(u16, usize, usize)] = &[$(($code, $name.len(), $desc.len())),*];
     };
 }
@@ -392,8 +392,9 @@ const fn entry(text: &'static str, lens: &'static [u8], code: u16) -> Option<&'s
         return None;
     }
     let bytes = take(skip(text.as_bytes(), start), len);
-    // SAFETY: `text` is ASCII (`table_is_sound`, checked at compile time), so any run of its
-    // bytes is valid UTF-8.
+    // SAFETY: `text` is `NAMES` or `TEXTS` (the only callers are `name` and `description`),
+    // both ASCII (`table_is_sound`, checked at compile time), so any run of its bytes is valid
+    // UTF-8.
     Some(unsafe { core::str::from_utf8_unchecked(bytes) })
 }
 
