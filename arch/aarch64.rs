@@ -21,7 +21,7 @@
 #[path = "generic.rs"]
 mod generic;
 pub use generic::nr;
-pub(crate) use generic::{IOC_READ, IOC_WRITE};
+pub(crate) use generic::{EDEADLOCK, IOC_READ, IOC_WRITE};
 
 /// `O_DIRECT` (`arch/arm64/include/uapi/asm/fcntl.h`):
 /// it differs between architectures, unlike `O_CLOEXEC` and `O_NONBLOCK`.

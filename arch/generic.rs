@@ -70,3 +70,6 @@ pub mod nr {
 /// already shifted to bits 30 and 31: `_IOC_WRITE`, `_IOC_READ`.
 pub(crate) const IOC_WRITE: u32 = 1 << 30;
 pub(crate) const IOC_READ: u32 = 2 << 30;
+
+/// `EDEADLOCK`: the same number as `EDEADLK` (35) here (`include/uapi/asm-generic/errno.h`).
+pub(crate) const EDEADLOCK: u16 = 35;

@@ -52,7 +52,7 @@
 mod native;
 
 pub use native::nr;
-pub(crate) use native::{IOC_READ, IOC_WRITE, O_DIRECT};
+pub(crate) use native::{EDEADLOCK, IOC_READ, IOC_WRITE, O_DIRECT};
 
 /// `ENOSYS` (38), negated as the kernel returns it.
 const NOSYS: usize = -38isize as usize;

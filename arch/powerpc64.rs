@@ -95,6 +95,10 @@ pub(crate) const IOC_READ: u32 = 2 << 29;
 /// it differs between architectures, unlike `O_CLOEXEC` and `O_NONBLOCK`.
 pub(crate) const O_DIRECT: u32 = 0o400_000;
 
+/// `EDEADLOCK` (`arch/powerpc/include/uapi/asm/errno.h`): 58, a number of its own on
+/// powerpc, where every other architecture makes it an alias of `EDEADLK` (35).
+pub(crate) const EDEADLOCK: u16 = 58;
+
 /// `sc` with no arguments. Number in `r0`; an error (cr0.SO set, positive errno in
 /// `r3`) comes back as `-errno`.
 ///

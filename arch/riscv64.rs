@@ -18,7 +18,7 @@
 #[path = "generic.rs"]
 mod generic;
 pub use generic::nr;
-pub(crate) use generic::{IOC_READ, IOC_WRITE};
+pub(crate) use generic::{EDEADLOCK, IOC_READ, IOC_WRITE};
 
 /// `O_DIRECT` (`include/uapi/asm-generic/fcntl.h`):
 /// it differs between architectures, unlike `O_CLOEXEC` and `O_NONBLOCK`.

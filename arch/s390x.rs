@@ -93,6 +93,9 @@ pub(crate) const IOC_READ: u32 = 2 << 30;
 /// it differs between architectures, unlike `O_CLOEXEC` and `O_NONBLOCK`.
 pub(crate) const O_DIRECT: u32 = 0o40_000;
 
+/// `EDEADLOCK`: the same number as `EDEADLK` (35) here (`include/uapi/asm-generic/errno.h`).
+pub(crate) const EDEADLOCK: u16 = 35;
+
 /// `svc 0` with no arguments. Number in `r1`.
 ///
 /// # Safety

@@ -12,7 +12,8 @@
 # - miri_tests::exposed, with -Zmiri-permissive-provenance: epoll_add, epoll_mod and epoll_wait
 #   through the stubs, filling EventVecs.
 # Each runs on x86_64 (the packed 12-byte Event) and, interpreted by the same Miri, on aarch64
-# (the 16-byte Event with padding). One test thread: the descriptor tests check that a number
+# (the 16-byte Event with padding), i686 (32-bit: the 12-byte Event with 4-byte alignment, a
+# 32-bit usize) and s390x (big-endian). One test thread: the descriptor tests check that a number
 # is closed, which another thread could reuse meanwhile.
 #
 # Uses the installed nightly toolchain (never updates it) and adds its miri and rust-src
@@ -37,16 +38,20 @@ echo "miri: $(rustup run "$toolchain" cargo miri --version 2>/dev/null || true)"
 # A normal build never compiles arch/miri.rs (cfg(miri) is off), so clippy never sees it: lint
 # it here with the pinned toolchain, in a target directory of its own (changing RUSTFLAGS
 # would make cargo rebuild everything in the main one).
-for target in x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu; do
+miri_targets=(x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu i686-unknown-linux-gnu
+    s390x-unknown-linux-gnu)
+for target in "${miri_targets[@]}"; do
     echo "miri: clippy on the Miri backend, $target"
     CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}/miri-clippy" RUSTFLAGS="--cfg miri" \
         cargo clippy --quiet --lib --all-features --target "$target" -- -D warnings
 done
 
-# .cargo/config.toml names qemu-user as the runner for aarch64; cargo-miri's own runner must
-# win over it, and an environment variable beats the file.
+# .cargo/config.toml names qemu-user (or a loader) as the runner for the cross targets;
+# cargo-miri's own runner must win over it, and an environment variable beats the file.
 cargo_miri=$(rustup which --toolchain "$toolchain" cargo-miri)
 export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="$cargo_miri runner"
+export CARGO_TARGET_I686_UNKNOWN_LINUX_GNU_RUNNER="$cargo_miri runner"
+export CARGO_TARGET_S390X_UNKNOWN_LINUX_GNU_RUNNER="$cargo_miri runner"
 
 run() { # target features group provenance
     echo "miri: $1, $2, $3 ($4)"
@@ -54,7 +59,7 @@ run() { # target features group provenance
         "$2" -- "miri_tests::$3" --test-threads=1
 }
 
-for target in x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu; do
+for target in "${miri_targets[@]}"; do
     cargo "+$toolchain" miri setup --quiet --target "$target"
     run "$target" --features=alloc strict -Zmiri-strict-provenance
     run "$target" --all-features strict -Zmiri-strict-provenance

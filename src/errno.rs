@@ -222,8 +222,10 @@ errnos! {
 impl Errno {
     /// `EWOULDBLOCK` (11): alias of [`Errno::AGAIN`]: Resource temporarily unavailable.
     pub const WOULDBLOCK: Errno = Errno::AGAIN;
-    /// `EDEADLOCK` (35): alias of [`Errno::DEADLK`]: Resource deadlock avoided.
-    pub const DEADLOCK: Errno = Errno::DEADLK;
+    /// `EDEADLOCK`: on every architecture but powerpc an alias of [`Errno::DEADLK`] (35),
+    /// Resource deadlock avoided; on powerpc a number of its own, 58, File locking deadlock
+    /// error, named `"EDEADLOCK"` (the number comes from the arch file).
+    pub const DEADLOCK: Errno = Errno(crate::arch::EDEADLOCK);
     /// `ENOTSUP` (95): alias of [`Errno::OPNOTSUPP`]: Operation not supported.
     pub const NOTSUP: Errno = Errno::OPNOTSUPP;
 
@@ -266,6 +268,9 @@ impl Errno {
     /// number for their lengths, about 1.4 KB with the code (see [`Errno`], "Size").
     #[must_use]
     pub const fn name(self) -> Option<&'static str> {
+        if DEADLOCK_OF_ITS_OWN && self.0 == crate::arch::EDEADLOCK {
+            return Some("EDEADLOCK");
+        }
         entry(NAMES, &NAME_LEN, self.0)
     }
 
@@ -276,9 +281,16 @@ impl Errno {
     /// [`Errno::name`].
     #[must_use]
     pub const fn description(self) -> Option<&'static str> {
+        if DEADLOCK_OF_ITS_OWN && self.0 == crate::arch::EDEADLOCK {
+            return Some("File locking deadlock error");
+        }
         entry(TEXTS, &TEXT_LEN, self.0)
     }
 }
+
+/// Whether this architecture numbers `EDEADLOCK` apart from `EDEADLK` (powerpc: 58), which
+/// then has a name and a text of its own outside the table.
+const DEADLOCK_OF_ITS_OWN: bool = crate::arch::EDEADLOCK != 35;
 
 /// One more than the largest number with a name: the numbers the index covers are `0..TABLE`.
 const TABLE: usize = 134;
@@ -593,17 +605,30 @@ mod tests {
         assert_eq!(Errno::HWPOISON.raw_os_error(), 133);
         assert_eq!(Errno::HWPOISON.name(), Some("EHWPOISON"));
         assert_eq!(Errno::from_raw_os_error(41).and_then(Errno::name), None);
+        #[cfg(not(target_arch = "powerpc64"))]
         assert_eq!(Errno::from_raw_os_error(58).and_then(Errno::name), None);
+        #[cfg(target_arch = "powerpc64")]
+        assert_eq!(
+            Errno::from_raw_os_error(58).and_then(Errno::name),
+            Some("EDEADLOCK")
+        );
         assert_eq!(Errno::from_raw_os_error(134).and_then(Errno::name), None);
     }
 
     #[test]
     fn aliases() {
         assert_eq!(Errno::WOULDBLOCK, Errno::AGAIN);
+        #[cfg(not(target_arch = "powerpc64"))]
         assert_eq!(Errno::DEADLOCK, Errno::DEADLK);
+        #[cfg(not(target_arch = "powerpc64"))]
+        assert_eq!(Errno::DEADLOCK.name(), Some("EDEADLK"));
+        #[cfg(target_arch = "powerpc64")]
+        assert_eq!(
+            (Errno::DEADLOCK.raw_os_error(), Errno::DEADLOCK.name()),
+            (58, Some("EDEADLOCK"))
+        );
         assert_eq!(Errno::NOTSUP, Errno::OPNOTSUPP);
         assert_eq!(Errno::WOULDBLOCK.name(), Some("EAGAIN"));
-        assert_eq!(Errno::DEADLOCK.name(), Some("EDEADLK"));
         assert_eq!(Errno::NOTSUP.name(), Some("EOPNOTSUPP"));
         assert_eq!(Errno::NOTSUP.raw_os_error(), 95);
     }
@@ -628,7 +653,7 @@ mod tests {
             let e = Errno::from_raw_os_error(code).unwrap();
             let name = e.name();
             let desc = e.description();
-            if code == 41 || code == 58 {
+            if code == 41 || (code == 58 && !cfg!(target_arch = "powerpc64")) {
                 assert_eq!(name, None, "{}", code);
                 assert_eq!(desc, None, "{}", code);
                 continue;
@@ -639,7 +664,15 @@ mod tests {
             assert!(!names.contains(&name), "{} twice", name);
             names.push(name);
         }
-        assert_eq!(names.len(), 131);
+        // powerpc also names 58 (EDEADLOCK).
+        assert_eq!(
+            names.len(),
+            if cfg!(target_arch = "powerpc64") {
+                132
+            } else {
+                131
+            }
+        );
     }
 
     #[cfg(feature = "std")]

@@ -304,7 +304,9 @@ fn every_number_has_its_name_and_text() {
 
 #[test]
 fn numbers_without_a_name_have_none() {
-    for code in (1..=4095).filter(|c| !TABLE.iter().any(|row| row.0 == *c)) {
+    // powerpc names 58 EDEADLOCK (checked in tests/layout.rs against libc).
+    let own_deadlock = |c: &i32| cfg!(target_arch = "powerpc64") && *c == 58;
+    for code in (1..=4095).filter(|c| !TABLE.iter().any(|row| row.0 == *c) && !own_deadlock(c)) {
         let e = Errno::from_raw_os_error(code).unwrap();
         assert_eq!((e.name(), e.description()), (None, None), "{}", code);
         assert_eq!(format!("{}", e), format!("unknown error {}", code));

@@ -138,6 +138,8 @@ fn errno_values_match_libc() {
         (Errno::NOTTY, libc::ENOTTY),
         (Errno::OPNOTSUPP, libc::EOPNOTSUPP),
         (Errno::HWPOISON, libc::EHWPOISON),
+        (Errno::DEADLK, libc::EDEADLK),
+        (Errno::DEADLOCK, libc::EDEADLOCK),
     ];
     for (ours, theirs) in pairs {
         assert_eq!(ours.raw_os_error(), theirs, "{ours}");

@@ -19,6 +19,9 @@ fn pairs() -> Vec<(&'static str, usize, usize)> {
             libc::SYS_epoll_create1 as usize,
         ),
         ("EPOLL_CTL", nr::EPOLL_CTL, libc::SYS_epoll_ctl as usize),
+        // aarch64 and riscv64 have no epoll_wait (the generic table dropped it).
+        #[cfg(not(any(target_arch = "aarch64", target_arch = "riscv64")))]
+        ("EPOLL_WAIT", nr::EPOLL_WAIT, libc::SYS_epoll_wait as usize),
         (
             "EPOLL_PWAIT",
             nr::EPOLL_PWAIT,
