@@ -113,13 +113,6 @@ fn syscall_numbers_match_libc() {
     }
 }
 
-/// x86_64 alone has `epoll_wait`, which freepoll's wait without a mask uses there.
-#[cfg(target_arch = "x86_64")]
-#[test]
-fn epoll_wait_number_matches_libc() {
-    assert_eq!(nr::EPOLL_WAIT, libc::SYS_epoll_wait as usize);
-}
-
 #[test]
 fn errno_values_match_libc() {
     use freepoll::Errno;
