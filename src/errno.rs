@@ -14,10 +14,11 @@ use static_assertions::const_assert;
 /// register: a value in `-4095..=-1`. An `Errno` holds the positive number,
 /// so it is always in `1..=4095`.
 ///
-/// `x86_64`, `aarch64` and `riscv64` all share one numbering, and every error the
-/// kernel defines for them has a named constant here (`Errno::BADF` for
-/// `EBADF`, and so on). A number with no constant can still be held, and is
-/// shown by its value.
+/// Every supported architecture uses the kernel's generic numbering, and every error the
+/// kernel defines there has a named constant here (`Errno::BADF` for `EBADF`, and so on).
+/// powerpc adds one: `EDEADLOCK` is 58 there, not an alias of `EDEADLK` (see
+/// [`Errno::DEADLOCK`]). A number with no constant can still be held, and is shown by its
+/// value.
 ///
 /// # Size
 ///
