@@ -21,7 +21,7 @@
 #[path = "generic.rs"]
 mod generic;
 pub use generic::nr;
-pub(crate) use generic::{EDEADLOCK, IOC_READ, IOC_WRITE};
+pub(crate) use generic::{epoll_wait_nomask, EDEADLOCK, IOC_READ, IOC_WRITE};
 
 /// `O_DIRECT` (`arch/arm64/include/uapi/asm/fcntl.h`):
 /// it differs between architectures, unlike `O_CLOEXEC` and `O_NONBLOCK`.
@@ -253,26 +253,4 @@ macro_rules! __freepoll_start_asm {
             "udf #0",
         );
     };
-}
-
-/// `epoll_wait(epfd, events, maxevents, timeout)`, the wait with no signal mask, made with
-/// `epoll_pwait` and a NULL mask: this architecture has no `epoll_wait`. With a NULL mask the
-/// kernel reads no signal set and ignores the size argument (`set_user_sigmask` returns before
-/// checking it), so five arguments suffice. Every architecture's file has this stub, each with
-/// its own call for it.
-///
-/// # Safety
-/// `epfd` is an open descriptor and `events` is valid for writes of `maxevents` events in the
-/// kernel's layout for the whole call; `timeout` is an `int` in milliseconds, sign-extended.
-#[inline(always)]
-pub(crate) unsafe fn epoll_wait_nomask(
-    epfd: usize,
-    events: usize,
-    maxevents: usize,
-    timeout: usize,
-) -> usize {
-    // SAFETY: the caller upholds epoll_pwait's contract for these arguments, stated above; the
-    // mask is NULL, so the kernel reads nothing but writes at most `maxevents` events to
-    // `events`.
-    unsafe { syscall5(nr::EPOLL_PWAIT, epfd, events, maxevents, timeout, 0) }
 }

@@ -1,5 +1,6 @@
 //! The generic system call table (`include/uapi/asm-generic/unistd.h`), which aarch64 and
-//! riscv64 use as it is. Included by their files as `mod generic`; its `nr` is theirs.
+//! riscv64 use as it is, and what follows from it for both. Included by their files as
+//! `mod generic`; its `nr` is theirs.
 
 /// The system call numbers freepoll and its freestanding users need, from the generic table
 /// (`include/uapi/asm-generic/unistd.h`).
@@ -73,3 +74,25 @@ pub(crate) const IOC_READ: u32 = 2 << 30;
 
 /// `EDEADLOCK`: the same number as `EDEADLK` (35) here (`include/uapi/asm-generic/errno.h`).
 pub(crate) const EDEADLOCK: u16 = 35;
+
+/// `epoll_wait(epfd, events, maxevents, timeout)`, the wait with no signal mask, made with
+/// `epoll_pwait` and a NULL mask: the generic table has no `epoll_wait`. With a NULL mask the
+/// kernel reads no signal set and ignores the size argument (`set_user_sigmask` returns before
+/// checking it), so five arguments suffice. Every architecture's file has this stub, each with
+/// its own call for it.
+///
+/// # Safety
+/// `epfd` is an open descriptor and `events` is valid for writes of `maxevents` events in the
+/// kernel's layout for the whole call; `timeout` is an `int` in milliseconds, sign-extended.
+#[inline(always)]
+pub(crate) unsafe fn epoll_wait_nomask(
+    epfd: usize,
+    events: usize,
+    maxevents: usize,
+    timeout: usize,
+) -> usize {
+    // SAFETY: the caller upholds epoll_pwait's contract for these arguments, stated above; the
+    // mask is NULL, so the kernel reads nothing but writes at most `maxevents` events to
+    // `events`.
+    unsafe { super::syscall5(nr::EPOLL_PWAIT, epfd, events, maxevents, timeout, 0) }
+}

@@ -40,8 +40,9 @@
 #![allow(clippy::incompatible_msrv)]
 
 // The target's own numbers: the same names and values as on the real thing, so that
-// `raw::nr` means the same under Miri. Its asm stubs are compiled but never called here.
-#[allow(dead_code)]
+// `raw::nr` means the same under Miri. Its asm stubs, and what it re-exports for `src/`, are
+// compiled but never used here.
+#[allow(dead_code, unused_imports)]
 #[cfg_attr(target_arch = "x86_64", path = "x86_64.rs")]
 #[cfg_attr(target_arch = "aarch64", path = "aarch64.rs")]
 #[cfg_attr(target_arch = "riscv64", path = "riscv64.rs")]

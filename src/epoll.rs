@@ -69,7 +69,7 @@ pub use crate::timeout::{
 
 use crate::arch::{epoll_wait_nomask, nr, syscall1, syscall2, syscall3, syscall4, syscall6};
 use crate::errno::{decode_count, decode_raw, Errno, Result};
-use crate::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
+use crate::fd::{decode_new_fd, AsFd, AsRawFd, OwnedFd, RawFd};
 use crate::params::{RawParams, EPIOCGPARAMS, EPIOCSPARAMS};
 use crate::signal::KERNEL_SIGSET_SIZE;
 use crate::timeout::{
@@ -120,9 +120,8 @@ const CLOCK_MONOTONIC: usize = 1;
 pub fn epoll_create(flags: CreateFlags) -> Result<OwnedFd> {
     // SAFETY: epoll_create1 takes an integer and touches no user memory.
     let ret = unsafe { syscall1(nr::EPOLL_CREATE1, flags.bits() as usize) };
-    let fd = decode_raw(ret)? as RawFd;
     // SAFETY: on success epoll_create1 returns a new descriptor that nothing else owns.
-    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+    unsafe { decode_new_fd(ret) }
 }
 
 /// `epoll_ctl(epoll, EPOLL_CTL_ADD, source, {flags, data})`: starts watching `source`.
@@ -298,9 +297,9 @@ fn ctl(epoll: RawFd, op: usize, source: RawFd, event: Option<Event>) -> Result<(
 /// any negative value waits until an event arrives), a [`Duration`], or an
 /// `Option<Duration>` (`None` waits forever).
 ///
-/// A whole number of milliseconds goes to the kernel's `epoll_wait` on x86_64, and to
-/// `epoll_pwait` with a NULL signal mask on aarch64 and riscv64, which have no `epoll_wait`
-/// (the kernel does the same wait either way; x86_64's `epoll_wait` skips the mask). Any other
+/// A whole number of milliseconds goes to the kernel's `epoll_wait` where the architecture
+/// has it, and to `epoll_pwait` with a NULL signal mask on aarch64 and riscv64, which do not
+/// (the kernel does the same wait either way; `epoll_wait` skips the mask). Any other
 /// duration goes to `epoll_pwait2` (Linux 5.11) as an exact timespec or, where that call is
 /// missing, to `epoll_pwait` rounded up to whole milliseconds: see [`Pwait2Policy`].
 ///

@@ -32,10 +32,10 @@
 //! room, or fails with [`Errno::AGAIN`] on a non-blocking eventfd; `u64::MAX` itself can never
 //! be added.
 
-use crate::arch::{nr, syscall2, syscall3};
-use crate::errno::{decode_raw, Result};
-use crate::fd::{decode_new_fd, fd_handle, AsRawFd, OwnedFd};
-use crate::io::{read_u64, O_CLOEXEC, O_NONBLOCK};
+use crate::arch::{nr, syscall2};
+use crate::errno::Result;
+use crate::fd::{decode_new_fd, fd_handle, OwnedFd};
+use crate::io::{read_u64, write_u64, O_CLOEXEC, O_NONBLOCK};
 #[cfg(doc)]
 use crate::Errno;
 use bitflags::bitflags;
@@ -111,16 +111,6 @@ impl EventFd {
     #[doc(alias = "eventfd_write")]
     #[inline]
     pub fn add(&self, value: u64) -> Result<()> {
-        // SAFETY: `self.fd` is an open eventfd (owned); the kernel reads exactly the 8 bytes
-        // of `value` and writes nothing.
-        let ret = unsafe {
-            syscall3(
-                nr::WRITE,
-                self.fd.as_raw_fd() as usize,
-                &value as *const u64 as usize,
-                8,
-            )
-        };
-        decode_raw(ret).map(drop)
+        write_u64(&self.fd, value)
     }
 }

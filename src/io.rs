@@ -200,22 +200,19 @@ pub fn dup3(old: impl AsFd, new: &mut OwnedFd, flags: DupFlags) -> Result<()> {
     decode_raw(ret).map(drop)
 }
 
-/// `read(fd, &value, 8)`: the 8-byte count an eventfd or a timerfd gives.
+/// `read(fd, &value, 8)`: the 8-byte count an eventfd or a timerfd gives (always all 8 bytes,
+/// or an error).
 #[inline]
 pub(crate) fn read_u64(fd: impl AsFd) -> Result<u64> {
-    let mut value: u64 = 0;
-    // SAFETY: `fd` is borrowed, so open for the call; the kernel writes at most the 8 bytes
-    // of `value`.
-    let ret = unsafe {
-        syscall3(
-            nr::READ,
-            fd.as_fd().as_raw_fd() as usize,
-            &mut value as *mut u64 as usize,
-            8,
-        )
-    };
-    decode_raw(ret)?;
-    Ok(value)
+    let mut bytes = [0u8; 8];
+    read(fd, &mut bytes)?;
+    Ok(u64::from_ne_bytes(bytes))
+}
+
+/// `write(fd, &value, 8)`: the 8-byte count an eventfd takes (all 8 bytes, or an error).
+#[inline]
+pub(crate) fn write_u64(fd: impl AsFd, value: u64) -> Result<()> {
+    write(fd, &value.to_ne_bytes()).map(drop)
 }
 
 /// Descriptor 0, standard input, borrowed for the whole program.

@@ -2,8 +2,8 @@
 //!
 //! A safe API ([`epoll`]) over borrowed file descriptors ([`fd`]), reaching the kernel through
 //! hand-written inline-asm system calls, one file per architecture (x86_64, aarch64,
-//! riscv64, armv7 in ARM and Thumb code, i686, powerpc64le, s390x). No libc, no allocator, nothing between the caller and the kernel but a few
-//! instructions. Errors are [`Errno`]s.
+//! riscv64, armv7 in ARM and Thumb code, i686, powerpc64le, s390x). No libc, no allocator,
+//! nothing between the caller and the kernel but a few instructions. Errors are [`Errno`]s.
 //!
 //! The other sources an event loop waits on, each shaped like [`epoll`]: [`eventfd`] (wake-ups),
 //! [`timerfd`] (timers, with [`clock`] for deadlines), [`signalfd`] (signals, blocked with

@@ -1,5 +1,5 @@
-//! Output and the end of a run, shared by the freestanding programs: a line assembled without
-//! `core::fmt`, and the power-off that PID 1 needs instead of an exit. Not every program uses
+//! What the freestanding programs share: a failed step with the kernel's error, a line of
+//! output assembled without `core::fmt`, and the power-off that PID 1 needs instead of an exit. Not every program uses
 //! every part.
 #![allow(dead_code)]
 
@@ -7,6 +7,27 @@ use core::mem::MaybeUninit;
 use freepoll::epoll::{epoll_create, epoll_wait, CreateFlags, Event, EventVec};
 use freepoll::io::{stdout, write};
 use freepoll::process::{reboot, RebootCommand};
+use freepoll::Errno;
+
+/// Where a program failed, and the kernel's error if that is how.
+pub struct Fail {
+    pub step: &'static str,
+    pub errno: Option<Errno>,
+}
+
+/// Names the step that a system call belongs to.
+pub trait At<T> {
+    fn at(self, step: &'static str) -> Result<T, Fail>;
+}
+
+impl<T> At<T> for freepoll::Result<T> {
+    fn at(self, step: &'static str) -> Result<T, Fail> {
+        self.map_err(|errno| Fail {
+            step,
+            errno: Some(errno),
+        })
+    }
+}
 
 /// One line of output, assembled without `core::fmt`, written with one write(2) to fd 1.
 pub struct Line {
@@ -74,7 +95,7 @@ pub fn power_off() -> ! {
     let err = reboot(RebootCommand::PowerOff).err();
     Line::new()
         .push("reboot(POWER_OFF) failed: ")
-        .push(err.and_then(freepoll::Errno::name).unwrap_or("returned"))
+        .push(err.and_then(Errno::name).unwrap_or("returned"))
         .print();
     let mut buf = [MaybeUninit::<Event>::uninit(); 1];
     let mut events = EventVec::new(&mut buf);

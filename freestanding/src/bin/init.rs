@@ -46,7 +46,7 @@ use freepoll::Errno;
 
 #[path = "../console.rs"]
 mod console;
-use console::{power_off, Line};
+use console::{power_off, At, Fail, Line};
 
 freepoll::entry!(main);
 
@@ -132,30 +132,11 @@ struct Run {
     console_bytes: usize,
 }
 
-/// A failed step: what failed, and the kernel's error if that is how.
-struct Fail {
-    what: &'static str,
-    errno: Option<Errno>,
-}
-
 type Step<T> = Result<T, Fail>;
 
-/// Attaches a description to a kernel error.
-trait At<T> {
-    fn at(self, what: &'static str) -> Step<T>;
-}
-
-impl<T> At<T> for freepoll::Result<T> {
-    fn at(self, what: &'static str) -> Step<T> {
-        self.map_err(|errno| Fail {
-            what,
-            errno: Some(errno),
-        })
-    }
-}
-
-fn fail<T>(what: &'static str) -> Step<T> {
-    Err(Fail { what, errno: None })
+/// Fails with `step`, no kernel error involved.
+fn fail<T>(step: &'static str) -> Step<T> {
+    Err(Fail { step, errno: None })
 }
 
 fn main(_: Args) -> i32 {
@@ -165,7 +146,7 @@ fn main(_: Args) -> i32 {
     match &outcome {
         Ok(()) => line.push("FREEPOLL-INIT: ok"),
         Err(fail) => {
-            line.push("FREEPOLL-INIT: fail ").push(fail.what);
+            line.push("FREEPOLL-INIT: fail ").push(fail.step);
             match fail.errno {
                 Some(errno) => line
                     .push(": ")
@@ -199,7 +180,7 @@ fn run(pid1: bool) -> Step<()> {
                 .print(),
             Err(errno) => {
                 return Err(Fail {
-                    what: "prctl(PR_SET_CHILD_SUBREAPER)",
+                    step: "prctl(PR_SET_CHILD_SUBREAPER)",
                     errno: Some(errno),
                 })
             }
@@ -398,7 +379,7 @@ fn on_signals(run: &mut Run, signalfd: &SignalFd) -> Step<()> {
             Err(Errno::AGAIN) => return Ok(()),
             Err(errno) => {
                 return Err(Fail {
-                    what: "signalfd read",
+                    step: "signalfd read",
                     errno: Some(errno),
                 })
             }
@@ -439,7 +420,7 @@ fn reap_all(run: &mut Run) -> Step<()> {
             Ok(None) | Err(Errno::CHILD) => return Ok(()),
             Err(errno) => {
                 return Err(Fail {
-                    what: "waitid(P_ALL)",
+                    step: "waitid(P_ALL)",
                     errno: Some(errno),
                 })
             }

@@ -32,7 +32,7 @@ use freepoll::Errno;
 
 #[path = "../console.rs"]
 mod console;
-use console::{power_off, Line};
+use console::{power_off, At, Fail, Line};
 
 freepoll::entry!(main);
 
@@ -76,27 +76,7 @@ enum Pass {
     Skip(&'static str),
 }
 
-/// Where a check failed, and the kernel's error if that is how.
-struct Fail {
-    step: &'static str,
-    errno: Option<Errno>,
-}
-
 type Outcome = Result<Pass, Fail>;
-
-/// Names the step of a check that a system call belongs to.
-trait At<T> {
-    fn at(self, step: &'static str) -> Result<T, Fail>;
-}
-
-impl<T> At<T> for freepoll::Result<T> {
-    fn at(self, step: &'static str) -> Result<T, Fail> {
-        self.map_err(|errno| Fail {
-            step,
-            errno: Some(errno),
-        })
-    }
-}
 
 /// Fails with `step` unless `cond` holds.
 fn ensure(cond: bool, step: &'static str) -> Result<(), Fail> {
@@ -181,7 +161,7 @@ fn lt_pipe(_: &Context) -> Outcome {
         "second wait (level)",
     )?;
     let mut byte = [0u8; 1];
-    ensure(read_bytes(&rx, &mut byte).at("read")? == 1, "read one byte")?;
+    ensure(read(&rx, &mut byte).at("read")? == 1, "read one byte")?;
     ensure(byte == *b"x", "byte read back")?;
     expect(&epoll, &mut events, &[writable], "drained pipe")?;
     Ok(Pass::Ok)
@@ -206,11 +186,8 @@ fn et_pipe(_: &Context) -> Outcome {
     expect(&epoll, &mut events, &[], "no new edge, yet reported")?;
     // Drain as an edge-triggered reader must: until EAGAIN.
     let mut data = [0u8; 8];
-    ensure(
-        read_bytes(&rx, &mut data).at("read")? == 2,
-        "read both bytes",
-    )?;
-    match read_bytes(&rx, &mut data) {
+    ensure(read(&rx, &mut data).at("read")? == 2, "read both bytes")?;
+    match read(&rx, &mut data) {
         Err(Errno::AGAIN) => {}
         Err(errno) => {
             return Err(Fail {
@@ -541,11 +518,6 @@ fn pipe() -> freepoll::Result<(OwnedFd, OwnedFd)> {
     pipe2(PipeFlags::CLOEXEC | PipeFlags::NONBLOCK)
 }
 
-/// read(2) into `buf`: the number of bytes read.
-fn read_bytes(fd: impl AsFd, buf: &mut [u8]) -> freepoll::Result<usize> {
-    read(fd, buf)
-}
-
 /// write(2) of `bytes`; all of them, or an error (a pipe takes a few bytes whole).
 fn write_bytes(fd: impl AsFd, bytes: &[u8]) -> freepoll::Result<()> {
     if write(fd, bytes)? == bytes.len() {
@@ -563,7 +535,7 @@ fn write_u64(fd: impl AsFd, value: u64) -> freepoll::Result<()> {
 /// Reads (and resets) an eventfd's counter.
 fn read_u64(fd: impl AsFd) -> freepoll::Result<u64> {
     let mut bytes = [0u8; 8];
-    let n = read_bytes(fd, &mut bytes)?;
+    let n = read(fd, &mut bytes)?;
     if n == 8 {
         Ok(u64::from_ne_bytes(bytes))
     } else {
