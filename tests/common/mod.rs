@@ -209,16 +209,78 @@ pub fn tgkill(tid: i32, sig: i32) {
     decode_raw(ret).expect("tgkill");
 }
 
-/// Whether thread `tid` of this process is asleep in an epoll wait: the kernel function it
-/// sleeps in (`wchan`, empty or "0" while it runs) is the epoll wait (`do_epoll_wait`, or
-/// `ep_poll` on kernels that do not inline it). A sleeping thread in there has queued itself
-/// on the instance's wait queue, so a wakeup cannot miss it.
+/// Whether thread `tid` of this process is asleep in an epoll wait, so that a wakeup cannot
+/// miss it (a sleeping thread in there has queued itself on the instance's wait queue). Either
+/// proof will do:
+/// - the kernel function it sleeps in (`wchan`, "0" while it runs) is the epoll wait
+///   (`do_epoll_wait`, or `ep_poll` on kernels that do not inline it);
+/// - natively, it sleeps (state `S`) inside an epoll wait system call, as
+///   `/proc/self/task/<tid>/syscall` names it. This is the proof on x86_64 kernels whose wchan
+///   names nothing: before Linux 5.16 ("x86: Fix get_wchan() to support the ORC unwinder",
+///   backported to some stable branches) wchan walked frame pointers that ORC kernels, Debian's
+///   among them, do not keep, and said "0". Under qemu-user that file shows the host's system
+///   call numbers, not the guest's, so there only wchan counts (and it works: the thread sleeps
+///   in the host's epoll wait).
 pub fn asleep_in_epoll_wait(tid: i32) -> bool {
     let path = format!("/proc/self/task/{tid}/wchan");
-    match std::fs::read_to_string(&path) {
-        Ok(wchan) => wchan.contains("epoll_wait") || wchan.contains("ep_poll"),
+    let wchan = match std::fs::read_to_string(&path) {
+        Ok(wchan) => wchan,
         Err(e) => panic!("{path}: {e}"),
+    };
+    if wchan.contains("epoll_wait") || wchan.contains("ep_poll") {
+        return true;
     }
+    !emulated() && asleep_in_epoll_syscall(tid)
+}
+
+/// Whether thread `tid` of this process sleeps (state `S`) inside an epoll wait system call,
+/// as `/proc/self/task/<tid>/syscall` names it: where the thread sleeps in there, it has
+/// queued itself on the instance's wait queue. Natively only: under qemu-user the file names
+/// the host's calls.
+pub fn asleep_in_epoll_syscall(tid: i32) -> bool {
+    task_state(tid) == Some('S') && epoll_wait_numbers().contains(&task_syscall(tid))
+}
+
+/// The system call numbers of the epoll waits on this architecture.
+fn epoll_wait_numbers() -> Vec<Option<usize>> {
+    use freepoll::raw::nr;
+    #[allow(unused_mut)]
+    let mut numbers = vec![Some(nr::EPOLL_PWAIT), Some(nr::EPOLL_PWAIT2)];
+    #[cfg(not(any(target_arch = "aarch64", target_arch = "riscv64")))]
+    numbers.push(Some(nr::EPOLL_WAIT));
+    numbers
+}
+
+/// The state letter of thread `tid` of this process (`R`, `S`, `D`, ...), from its `stat`.
+pub fn task_state(tid: i32) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/self/task/{tid}/stat")).ok()?;
+    // The state is the first field after the command name, which is in parentheses and may
+    // itself contain ") ".
+    let (_, rest) = stat.rsplit_once(')')?;
+    rest.trim_start().chars().next()
+}
+
+/// The system call thread `tid` of this process is blocked in, from its `syscall` file
+/// (None while it runs, or where the file cannot be read).
+pub fn task_syscall(tid: i32) -> Option<usize> {
+    let text = std::fs::read_to_string(format!("/proc/self/task/{tid}/syscall")).ok()?;
+    text.split_whitespace().next()?.parse().ok()
+}
+
+/// What /proc says of thread `tid`, for a failure message.
+pub fn sleep_report(tid: i32) -> String {
+    let task = format!("/proc/self/task/{tid}");
+    let read = |name: &str| {
+        std::fs::read_to_string(format!("{task}/{name}"))
+            .map(|s| s.trim().to_string())
+            .unwrap_or_else(|e| format!("({e})"))
+    };
+    format!(
+        "state {:?}, wchan {:?}, syscall {:?}",
+        task_state(tid),
+        read("wchan"),
+        read("syscall")
+    )
 }
 
 /// Blocks until thread `tid` is asleep in an epoll wait, checking `/proc` every millisecond;
@@ -228,7 +290,8 @@ pub fn wait_until_asleep_in_epoll_wait(tid: i32) {
     while !asleep_in_epoll_wait(tid) {
         assert!(
             std::time::Instant::now() < deadline,
-            "thread {tid} never went to sleep in epoll_wait"
+            "thread {tid} never went to sleep in epoll_wait: {}",
+            sleep_report(tid)
         );
         std::thread::sleep(std::time::Duration::from_millis(1));
     }
@@ -343,4 +406,127 @@ pub fn emulator() -> Option<std::path::PathBuf> {
     let tid = unsafe { libc::syscall(libc::SYS_gettid) };
     let runner = std::fs::read_link(format!("/proc/self/task/{tid}/exe")).ok()?;
     Some(runner).filter(|r| *r != me)
+}
+
+/// Whether this test runs under qemu-user (or another user-mode emulator), which carries out
+/// the system calls itself: there its answers are the emulator's, and uname(2) describes the
+/// host's kernel, not the one the calls meet. Check this before any kernel version.
+pub fn emulated() -> bool {
+    emulator().is_some()
+}
+
+/// A Linux version: major, minor and the stable sublevel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct KernelVersion {
+    pub major: u32,
+    pub minor: u32,
+    pub patch: u32,
+}
+
+impl KernelVersion {
+    pub const fn new(major: u32, minor: u32, patch: u32) -> KernelVersion {
+        KernelVersion {
+            major,
+            minor,
+            patch,
+        }
+    }
+
+    /// The leading `X.Y` or `X.Y.Z` of `text` ("6.1.0-41-amd64" is 6.1.0, "6.18~rc4" 6.18.0);
+    /// None unless it starts with at least `X.Y`.
+    pub fn parse(text: &str) -> Option<KernelVersion> {
+        let mut parts = [0u32; 3];
+        let mut count = 0;
+        for (i, piece) in text.split('.').take(3).enumerate() {
+            let digits: &str = &piece[..piece
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(piece.len())];
+            match digits.parse() {
+                Ok(n) => parts[i] = n,
+                Err(_) => break,
+            }
+            count += 1;
+            if digits.len() != piece.len() {
+                break; // "0-41-amd64": nothing after this number belongs to the version
+            }
+        }
+        if count < 2 {
+            return None;
+        }
+        Some(KernelVersion::new(parts[0], parts[1], parts[2]))
+    }
+
+    /// The version from uname's `release` and `version`. Debian's release names the ABI, not
+    /// the stable sublevel ("5.10.0-35-amd64", "6.1.0-41-amd64"); its version holds the real
+    /// one ("#1 SMP Debian 5.10.244-1 (2025-09-29)", "#1 SMP PREEMPT_DYNAMIC Debian
+    /// 6.1.153-1 (...)"), and is read first.
+    pub fn from_uname(release: &str, version: &str) -> Option<KernelVersion> {
+        version
+            .split("Debian ")
+            .skip(1)
+            .find_map(KernelVersion::parse)
+            .or_else(|| KernelVersion::parse(release))
+    }
+}
+
+impl std::fmt::Display for KernelVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}.{}", self.major, self.minor, self.patch)
+    }
+}
+
+/// One field of `struct utsname` as text.
+fn uts_field(field: &[std::os::raw::c_char]) -> String {
+    let bytes: Vec<u8> = field
+        .iter()
+        .take_while(|&&c| c != 0)
+        .map(|&c| c as u8)
+        .collect();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// The version of the kernel this test runs on, from uname(2). Fails the test under an
+/// emulator, where uname describes the host's kernel and not what answers the calls: the
+/// callers ask `emulated()` first.
+pub fn kernel() -> KernelVersion {
+    assert!(
+        !emulated(),
+        "the kernel version asked under an emulator: uname there is the host's"
+    );
+    // SAFETY: a zeroed utsname is a valid buffer; uname fills it with NUL-terminated fields.
+    let uts = unsafe {
+        let mut uts: libc::utsname = std::mem::zeroed();
+        assert_eq!(
+            libc::uname(&mut uts),
+            0,
+            "uname: {}",
+            std::io::Error::last_os_error()
+        );
+        uts
+    };
+    let (release, version) = (uts_field(&uts.release), uts_field(&uts.version));
+    KernelVersion::from_uname(&release, &version)
+        .unwrap_or_else(|| panic!("no kernel version in uname: {release:?} {version:?}"))
+}
+
+/// Whether the kernel is Linux `major.minor` or later (see `kernel`: not under an emulator).
+pub fn kernel_at_least(major: u32, minor: u32) -> bool {
+    kernel() >= KernelVersion::new(major, minor, 0)
+}
+
+/// Reports that a test could not check (part of) its point here: one line `skipped: WHAT`,
+/// which must name the feature missing and, where it matters, the Linux version it came with
+/// (ci/kernel-test.sh ties each such line to the test that printed it).
+pub fn skip(what: std::fmt::Arguments<'_>) {
+    let what = what.to_string();
+    assert!(!what.contains('\n'), "a skip is one line: {what:?}");
+    eprintln!("skipped: {what}");
+}
+
+/// Reports that the test accepted an answer of the emulator where a kernel answers otherwise:
+/// one line `emulator: WHAT`.
+pub fn emulator_note(what: std::fmt::Arguments<'_>) {
+    let what = what.to_string();
+    assert!(!what.contains('\n'), "a note is one line: {what:?}");
+    eprintln!("emulator: {what}");
 }
