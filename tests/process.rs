@@ -27,25 +27,65 @@ fn uid() -> u32 {
     unsafe { libc::getuid() }
 }
 
-/// A pidfd for `pid`, or `None` (and a message) where the kernel or emulator has no pidfd_open.
-fn pidfd(pid: i32, flags: PidFdFlags) -> Option<PidFd> {
-    match PidFd::open(pid, flags) {
-        Ok(fd) => Some(fd),
-        Err(Errno::NOSYS) => {
-            eprintln!("skipped: pidfd_open answers ENOSYS here (Linux < 5.3 or an emulator)");
-            None
+/// Whether `got`, an answer of pidfd_open, says that the call is missing where that is allowed,
+/// and then prints the skip: under an emulator that answers ENOSYS, or on a kernel older than
+/// the call (5.3), which must answer ENOSYS. Anywhere else the call must exist.
+fn pidfd_open_missing<T>(got: &Result<T, Errno>) -> bool {
+    let nosys = matches!(got, Err(Errno::NOSYS));
+    if emulated() {
+        if nosys {
+            skip(format_args!(
+                "pidfd_open (Linux 5.3): the emulator answers ENOSYS"
+            ));
         }
+        return nosys;
+    }
+    if kernel_at_least(5, 3) {
+        return false;
+    }
+    let k = kernel();
+    assert!(nosys, "pidfd_open on Linux {k}, older than the call (5.3)");
+    skip(format_args!(
+        "pidfd_open (Linux 5.3): this kernel ({k}) answers ENOSYS"
+    ));
+    true
+}
+
+/// A pidfd for `pid`, or `None` (and a skip line) where the kernel or emulator has no
+/// pidfd_open, or no PIDFD_NONBLOCK (Linux 5.10) when `flags` asks for it.
+fn pidfd(pid: i32, flags: PidFdFlags) -> Option<PidFd> {
+    let got = PidFd::open(pid, flags);
+    if pidfd_open_missing(&got) {
+        return None;
+    }
+    if flags.contains(PidFdFlags::NONBLOCK) && !emulated() && !kernel_at_least(5, 10) {
+        let k = kernel();
+        assert_eq!(
+            got.err(),
+            Some(Errno::INVAL),
+            "PIDFD_NONBLOCK on Linux {k}, older than the flag (5.10)"
+        );
+        skip(format_args!(
+            "PIDFD_NONBLOCK (Linux 5.10): this kernel ({k}) answers EINVAL"
+        ));
+        return None;
+    }
+    match got {
+        Ok(fd) => Some(fd),
         Err(e) => panic!("pidfd_open({pid}): {e:?}"),
     }
 }
 
-/// Whether this process is a subreaper, or `None` (and a message) under an emulator that
-/// does not pass PR_GET_CHILD_SUBREAPER on (qemu-user 7.2 answers EINVAL).
+/// Whether this process is a subreaper, or `None` (and a skip line) under an emulator that
+/// does not pass PR_GET_CHILD_SUBREAPER on (qemu-user 7.2 answers EINVAL). A kernel has it
+/// since Linux 3.4.
 fn subreaper_or_skip() -> Option<bool> {
     match is_child_subreaper() {
         Ok(on) => Some(on),
-        Err(Errno::INVAL) if emulator().is_some() => {
-            eprintln!("skipped: the emulator answers EINVAL to PR_GET_CHILD_SUBREAPER");
+        Err(Errno::INVAL) if emulated() => {
+            skip(format_args!(
+                "PR_GET_CHILD_SUBREAPER (Linux 3.4): the emulator answers EINVAL"
+            ));
             None
         }
         Err(e) => panic!("PR_GET_CHILD_SUBREAPER: {e:?}"),
@@ -433,9 +473,9 @@ fn pidfd_open_of_a_reaped_child_is_esrch() {
         Ok(exited(child.pid, 0))
     );
     child.reaped();
-    match PidFd::open(child.pid, PidFdFlags::empty()) {
-        Err(Errno::NOSYS) => eprintln!("skipped: pidfd_open answers ENOSYS here"),
-        other => assert_eq!(other.err(), Some(Errno::SRCH)),
+    let got = PidFd::open(child.pid, PidFdFlags::empty());
+    if !pidfd_open_missing(&got) {
+        assert_eq!(got.err(), Some(Errno::SRCH));
     }
 }
 
@@ -593,8 +633,9 @@ fn subreaper_reaps_an_orphaned_grandchild() {
 }
 
 /// A child that drops every capability (capset with empty sets) and asks for a reboot
-/// setting: exits 0 if refused with EPERM, 1 if not, 2 if it could not drop the capabilities
-/// (and then never calls reboot).
+/// setting: exits 0 if refused with EPERM, 1 if not, and 16 + errno if it could not drop the
+/// capabilities (and then never calls reboot). Dropping is always within the kernel's rules,
+/// but a security module's policy (SELinux's `setcap`, say) can refuse it.
 fn reboot_without_cap_sys_boot() -> ! {
     #[repr(C)]
     struct Header {
@@ -610,7 +651,9 @@ fn reboot_without_cap_sys_boot() -> ! {
     // SAFETY: capset reads the header and the two (effective, permitted, inheritable) words.
     let rc = unsafe { libc::syscall(libc::SYS_capset, &header as *const Header, data.as_ptr()) };
     if rc != 0 {
-        freepoll::process::exit(2);
+        // Reading errno touches no lock and allocates nothing.
+        let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
+        freepoll::process::exit(16 + errno.clamp(0, 200));
     }
     match freepoll::process::reboot(freepoll::process::RebootCommand::CtrlAltDelOff) {
         Err(Errno::PERM) => freepoll::process::exit(0),
@@ -625,9 +668,11 @@ fn reboot_without_cap_sys_boot_is_eperm() {
     child.reaped();
     match status.map(|s| s.state) {
         Some(ChildState::Exited(0)) => {}
-        Some(ChildState::Exited(2)) => {
-            eprintln!("skipped: capset could not drop this process's capabilities")
-        }
+        Some(ChildState::Exited(code)) if code >= 16 => skip(format_args!(
+            "reboot(2) refused without CAP_SYS_BOOT: capset(2) could not drop the child's \
+             capabilities ({}), as a security policy may refuse",
+            std::io::Error::from_raw_os_error(code - 16)
+        )),
         other => panic!("reboot without CAP_SYS_BOOT: the child ended as {other:?}"),
     }
 }
