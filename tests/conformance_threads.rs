@@ -1,9 +1,9 @@
 //! Waits that block, and what ends them from another thread: a signal (EINTR), a
 //! registration, an event seen by several instances at once.
 //!
-//! A test acts only once the waiting thread is asleep inside the kernel's epoll wait: its
-//! `/proc/self/task/<tid>/stat` says `S` and, where the kernel names the function a thread
-//! sleeps in (`wchan`), that function is epoll's. No sleeps: the test polls /proc.
+//! A test acts only once the waiting thread is asleep inside the kernel's epoll wait: the
+//! function it sleeps in (`wchan`) is epoll's or, natively, its state is `S` inside an epoll
+//! wait system call (`/proc/self/task/<tid>/syscall`). No sleeps: the test polls /proc.
 
 mod common;
 
@@ -22,50 +22,19 @@ fn gettid() -> i32 {
     unsafe { libc::syscall(libc::SYS_gettid) as i32 }
 }
 
-/// What /proc says of thread `tid` of this process: is it asleep (state `S`), and what does
-/// wchan name (None where the kernel shows "0": hidden, or the thread was running).
-fn sleep_state(tid: i32) -> (bool, Option<String>, String) {
-    let task = format!("/proc/self/task/{tid}");
-    let wchan = || {
-        let w = std::fs::read_to_string(format!("{task}/wchan")).unwrap_or_default();
-        Some(w).filter(|w| !w.is_empty() && w != "0")
-    };
-    // wchan before and after the state, so that a name seen belongs to this sleep.
-    let before = wchan();
-    let stat = std::fs::read_to_string(format!("{task}/stat")).unwrap_or_default();
-    let after = wchan();
-    // The state is the first field after the command name, which is in parentheses and may
-    // itself contain ") ".
-    let state = stat
-        .rsplit_once(')')
-        .and_then(|(_, rest)| rest.trim_start().chars().next());
-    let seen = format!("state {state:?}, wchan {before:?} then {after:?}");
-    (state == Some('S'), after.or(before), seen)
-}
-
-/// Returns once thread `tid` is asleep in an epoll wait, or `done()` turned true.
-///
-/// Asleep in epoll: state `S` with wchan naming epoll's function (do_epoll_wait, ep_poll).
-/// Where the kernel hides wchan, the state alone, seen `S` on 100 reads in a row: the callers
-/// below tolerate acting early in that case (they would then test less, never pass wrongly).
+/// Returns once thread `tid` is asleep in an epoll wait (`asleep_in_epoll_wait`: wchan names
+/// epoll's function, or natively the thread sleeps inside an epoll wait system call), or
+/// `done()` turned true. No kernel is excused: where wchan names nothing (x86_64 before 5.16),
+/// the system call the thread sleeps in is the proof.
 fn until_asleep_in_epoll(tid: i32, done: impl Fn() -> bool) {
     let start = Instant::now();
-    let mut asleep_unnamed = 0;
-    loop {
-        let (asleep, wchan, seen) = sleep_state(tid);
-        match (asleep, wchan) {
-            (true, Some(name)) if name.contains("poll") => return,
-            (true, None) => asleep_unnamed += 1,
-            _ => asleep_unnamed = 0,
-        }
-        if asleep_unnamed >= 100 || done() {
-            return;
-        }
+    while !done() && !asleep_in_epoll_wait(tid) {
         // Not a timing assertion: a guard so that a thread that never blocks fails the test
         // with what /proc said instead of hanging it.
         assert!(
             start.elapsed() < Duration::from_secs(120),
-            "thread {tid} never slept in epoll: {seen}"
+            "thread {tid} never slept in epoll: {}",
+            sleep_report(tid)
         );
         std::thread::yield_now();
     }
@@ -113,10 +82,12 @@ fn signal_during_a_wait_is_eintr_even_with_sa_restart() {
                 wait_once(&ep, -1)
             });
             let tid = rx.recv().unwrap();
-            // Nothing can end this wait but a signal. If a signal lands before the thread
-            // enters the wait (possible only where wchan is hidden, or under qemu-user, which
-            // restarts a call it had not yet made), the handler runs, the thread then sleeps
-            // in the wait, and the loop signals again.
+            // Nothing can end this wait but a signal, sent once the thread sleeps in it: on a
+            // kernel one signal ends it. Under qemu-user a signal can land while the thread
+            // is in the emulator on its way to the host's call, which the emulator then
+            // restarts: the handler runs, the thread sleeps in the wait again, and the loop
+            // signals again.
+            let mut sent = 0;
             while !waiter.is_finished() {
                 until_asleep_in_epoll(tid, || waiter.is_finished());
                 if waiter.is_finished() {
@@ -128,9 +99,19 @@ fn signal_during_a_wait_is_eintr_even_with_sa_restart() {
                 let rc =
                     unsafe { libc::syscall(libc::SYS_tgkill, libc::getpid(), tid, libc::SIGUSR1) };
                 assert_eq!(rc, 0, "tgkill: {}", std::io::Error::last_os_error());
+                sent += 1;
                 while HANDLED.load(Ordering::SeqCst) == before && !waiter.is_finished() {
                     std::thread::yield_now();
                 }
+            }
+            if sent != 1 {
+                assert!(
+                    emulated(),
+                    "{sent} signals to end one wait, each sent while the thread slept in it"
+                );
+                emulator_note(format_args!(
+                    "{sent} signals to end one wait: qemu-user restarted the call it had not yet made"
+                ));
             }
             waiter.join().unwrap()
         });
@@ -161,6 +142,37 @@ fn wake_blocked_wait(
         act();
         waiter.join().unwrap()
     })
+}
+
+#[test]
+fn a_blocked_wait_is_seen_in_proc_by_its_system_call() {
+    // The proof the tests rely on where wchan names nothing (x86_64 kernels before 5.16): a
+    // thread asleep in epoll_wait sleeps inside an epoll wait system call, as its `syscall`
+    // file says. Checked on every kernel, so that it is known to work where it is needed.
+    let ep = epoll();
+    let efd = eventfd(0);
+    epoll_add(&ep, &efd, 3, EventFlags::IN).unwrap();
+    let (tx, rx) = mpsc::channel();
+    let got = std::thread::scope(|s| {
+        let waiter = s.spawn(|| {
+            tx.send(gettid()).unwrap();
+            wait_once(&ep, -1)
+        });
+        let tid = rx.recv().unwrap();
+        until_asleep_in_epoll(tid, || waiter.is_finished());
+        assert!(!waiter.is_finished(), "the wait returned before the event");
+        if emulated() {
+            emulator_note(format_args!(
+                "/proc/self/task/{tid}/syscall names the host's system calls under qemu-user: \
+                 not checked"
+            ));
+        } else {
+            assert!(asleep_in_epoll_syscall(tid), "{}", sleep_report(tid));
+        }
+        bump(&efd, 1);
+        waiter.join().unwrap()
+    });
+    assert_eq!(got, (Ok(1), vec![(EventFlags::IN, 3)]));
 }
 
 #[test]
