@@ -1,0 +1,242 @@
+#!/usr/bin/env bash
+# freepoll's test suite on real kernels: the unit and integration test binaries of every
+# architecture, run inside qemu-system VMs on Debian's kernels from Linux 5.10 to 7.2.
+#
+#   ci/kernel-test.sh          the oldest and the newest kernel of each architecture
+#   ci/kernel-test.sh full     every kernel of the matrix below (ci/test.sh runs this)
+#   ci/kernel-test.sh fetch    only the downloads of `full` (ci/test.sh starts it early, in
+#                              the background, since it waits on the network, not the CPU)
+#
+# qemu-user, which runs the suite in ci/test.sh, emulates the system calls itself: it has no
+# epoll_pwait2, no busy-poll ioctls, cannot block signals 63 and 64, and answers in its own
+# order where kernels differ by version. Here the same binaries meet the kernels' own code.
+#
+# For each architecture the test binaries (`cargo test --all-features --no-run`, the build
+# ci/test.sh runs) are stripped of debug information and packed into an initramfs with their
+# dynamic loader and libraries from the cross sysroot, busybox-static and an /init that
+# mounts /proc, /sys, /dev and a tmpfs on /tmp, brings loopback up (the TCP tests), runs every
+# binary with --show-output and powers off. ci/kernel_report.py reads the console: each
+# binary's libtest summary, and every `skipped:` line a test printed where this kernel lacks
+# what it checks (with the test's name). Any failure, missing summary or boot that does not
+# reach its end fails the run; qemu exits 0 even after a panic, so only the console counts.
+#
+# Environment: KERNEL_ARCHES (a space-separated subset of the architectures), KERNEL_SUITES
+# (a subset of the suites), KERNEL_JOBS (VMs at once, default: the number of cores),
+# KERNEL_TIMEOUT (seconds per boot, default 900), DEBIAN_MIRROR. The results of the last run
+# are in target/kernel-test/results.tsv.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+work=$root/target/kernel-test
+
+matrix=${1:-default}
+case $matrix in default | full | fetch) ;; *)
+    echo "usage: ci/kernel-test.sh [default|full|fetch]" >&2
+    exit 2
+    ;;
+esac
+# The Rust targets, the cross linkers and their sysroots (not needed to download).
+[ "$matrix" = fetch ] || ci/setup.sh
+
+# shellcheck source=ci/vm.sh
+. ci/vm.sh
+
+# The matrix: Debian's kernels for each Debian architecture, oldest first. i386 ends with
+# bookworm; riscv64 starts with trixie, ppc64el and s390x with bookworm (ARCH_FACTS.md).
+suites_all=(bullseye bookworm trixie sid)
+declare -A kernels=([amd64]="bullseye bookworm trixie sid" [arm64]="bullseye bookworm trixie sid"
+    [armhf]="bullseye bookworm trixie sid" [i386]="bullseye bookworm"
+    [riscv64]="trixie sid" [ppc64el]="bookworm trixie sid" [s390x]="bookworm trixie sid")
+# The cross tools' prefix for each architecture (strip), and where its loader and libraries
+# are (the host's own for x86_64).
+declare -A tools=([x86_64]="" [i686]=i686-linux-gnu- [aarch64]=aarch64-linux-gnu-
+    [riscv64]=riscv64-linux-gnu- [armv7]=arm-linux-gnueabihf- [thumbv7]=arm-linux-gnueabihf-
+    [ppc64le]=powerpc64le-linux-gnu- [s390x]=s390x-linux-gnu-)
+declare -A sysroot=([x86_64]=/ [i686]=/usr/i686-linux-gnu [aarch64]=/usr/aarch64-linux-gnu
+    [riscv64]=/usr/riscv64-linux-gnu [armv7]=/usr/arm-linux-gnueabihf
+    [thumbv7]=/usr/arm-linux-gnueabihf [ppc64le]=/usr/powerpc64le-linux-gnu
+    [s390x]=/usr/s390x-linux-gnu)
+
+read -r -a arches <<<"${KERNEL_ARCHES:-${all_arches[*]}}"
+read -r -a only_suites <<<"${KERNEL_SUITES:-${suites_all[*]}}"
+jobs=${KERNEL_JOBS:-$(nproc)}
+boot_timeout=${KERNEL_TIMEOUT:-900}
+# Each test binary is stopped after this long (the boot goes on with the next one).
+binary_timeout=180
+# For a closer look at one failure: KERNEL_TEST_ONLY="exclusive timeout" packs only those
+# binaries, KERNEL_TEST_ARGS replaces the arguments each binary is run with.
+only=${KERNEL_TEST_ONLY:-}
+test_args=${KERNEL_TEST_ARGS:---show-output}
+
+# The runs, as "ARCH SUITE": every kernel of the architecture, or its oldest and newest.
+runs=()
+for arch in "${arches[@]}"; do
+    [ -n "${target[$arch]:-}" ] || { echo "kernel-test: unknown architecture $arch" >&2; exit 2; }
+    read -r -a ks <<<"${kernels[${debarch[$arch]}]}"
+    [ "$matrix" = default ] && ks=("${ks[0]}" "${ks[-1]}")
+    for s in $(printf '%s\n' "${ks[@]}" | uniq); do
+        grep -qw "$s" <<<"${only_suites[*]}" && runs+=("$arch $s")
+    done
+done
+
+step() { printf '\n--> %s\n' "$*"; }
+
+# ---------------------------------------------------------------------------------------------
+# The root tree of ARCH in $work/root-ARCH: /init, busybox, the stripped test binaries in
+# /tests (and their names in $work/tests-ARCH), the loader and the libraries they need.
+
+stage() {
+    local arch=$1 t=${target[$1]}
+    local dir=$work/root-$arch
+    rm -rf "$dir" && mkdir -p "$dir/bin" "$dir/lib" "$dir/tests" "$dir/proc" "$dir/sys" \
+        "$dir/tmp"
+    # The binaries of this build (the JSON messages name each one).
+    cargo test --quiet --target "$t" --all-features --no-run --message-format=json |
+        python3 -c '
+import json, sys
+for line in sys.stdin:
+    msg = json.loads(line)
+    if msg.get("reason") == "compiler-artifact" and msg["profile"]["test"] and msg["executable"]:
+        print(msg["target"]["name"], msg["executable"])
+' >"$work/binaries-$arch"
+    local name exe
+    : >"$work/tests-$arch"
+    while read -r name exe; do
+        [ -z "$only" ] || grep -qw "$name" <<<"$only" || continue
+        "${tools[$arch]}strip" --strip-debug -o "$dir/tests/$name" "$exe"
+        echo "$name" >>"$work/tests-$arch"
+    done <"$work/binaries-$arch"
+    [ -s "$work/tests-$arch" ] || { echo "kernel-test: no test binaries for $t" >&2; exit 1; }
+    # The loader at the path the binaries name, and every library they need (and those need),
+    # from the sysroot, in /lib.
+    python3 - "$dir" "${sysroot[$arch]}" "$dir"/tests/* <<'EOF'
+import os, re, shutil, subprocess, sys
+
+root, sysroot, binaries = sys.argv[1], sys.argv[2], sys.argv[3:]
+libdirs = [os.path.join(sysroot, d) for d in ("lib", "lib64", "usr/lib")]
+libdirs += [os.path.join(sysroot, d, "x86_64-linux-gnu") for d in ("lib", "usr/lib")]
+
+def readelf(path, flag):
+    return subprocess.run(["readelf", "-W", flag, path], check=True,
+                          capture_output=True, text=True).stdout
+
+def find(name):
+    for d in libdirs:
+        path = os.path.join(d, name)
+        if os.path.exists(path):
+            return path
+    sys.exit(f"kernel-test: {name} is not in {sysroot}")
+
+todo, seen = list(binaries), set()
+while todo:
+    path = todo.pop()
+    interp = re.search(r"Requesting program interpreter: ([^\]]+)\]", readelf(path, "-l"))
+    if interp and interp.group(1) not in seen:
+        seen.add(interp.group(1))
+        dest = root + interp.group(1)
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        shutil.copyfile(find(os.path.basename(interp.group(1))), dest)
+        os.chmod(dest, 0o755)
+    for name in re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", readelf(path, "-d")):
+        if name not in seen:
+            seen.add(name)
+            dest = os.path.join(root, "lib", name)
+            shutil.copyfile(find(name), dest)
+            todo.append(dest)
+EOF
+    cp "$cache/busybox-${debarch[$arch]}/busybox" "$dir/bin/busybox"
+    cat >"$dir/init" <<'EOF'
+#!/bin/busybox sh
+# /init of ci/kernel-test.sh: mounts what the tests need, runs each, powers off.
+/bin/busybox --install -s /bin
+export PATH=/bin LD_LIBRARY_PATH=/lib TMPDIR=/tmp HOME=/tmp
+# The differential test against libc: more cases than a plain `cargo test` runs.
+export FREEPOLL_DIFF_CASES=256
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs tmpfs /tmp
+ip link set lo up
+echo "FREEPOLL-KERNEL: $(uname -r) | $(uname -v) | $(uname -m)"
+cd /tmp
+for t in /tests/*; do
+    echo "FREEPOLL-TEST-BEGIN: ${t##*/}"
+    status=0
+    timeout @BINARY_TIMEOUT@ "$t" @TEST_ARGS@ </dev/null 2>&1 || status=$?
+    echo "FREEPOLL-TEST-END: ${t##*/} $status"
+done
+echo "FREEPOLL-KERNEL-TEST: done"
+poweroff -f
+EOF
+    sed -i -e "s|@BINARY_TIMEOUT@|$binary_timeout|" -e "s|@TEST_ARGS@|$test_args|" "$dir/init"
+    chmod 755 "$dir/init"
+}
+
+# One boot: ARCH's tests on SUITE's kernel. Its console and report go to $work/ARCH-SUITE.*;
+# returns the report's status.
+run_one() {
+    local arch=$1 s=$2
+    local base=$work/$arch-$s
+    local start=$SECONDS status=0
+    boot "$arch" "$(kernel_image "$s" "$arch")" "$work/$arch.cpio" "$base.log" "$boot_timeout" \
+        1024 quiet || status=$?
+    {
+        echo "$arch on $s ($(cat "$cache/kernel-$s-${debarch[$arch]}/package")), $((SECONDS - start)) s"
+        [ "$status" -eq 124 ] && echo "kernel-test: $arch $s: the boot timed out after $boot_timeout s"
+        python3 ci/kernel_report.py "$base.log" "$work/tests-$arch" "$arch $s"
+    } >"$base.report" 2>&1
+}
+
+mkdir -p "$work" "$cache"
+step "kernels and qemu: ${#runs[@]} runs"
+for r in "${runs[@]}"; do
+    read -r arch s <<<"$r"
+    fetch_kernel "$s" "${debarch[$arch]}"
+done
+for a in $(for arch in "${arches[@]}"; do echo "${debarch[$arch]}"; done | sort -u); do
+    fetch_busybox "$a"
+done
+find_qemu
+if [ "$matrix" = fetch ]; then
+    echo "kernel-test: the downloads of ${#runs[@]} runs are in ${cache#"$root"/}"
+    exit 0
+fi
+
+step "test binaries and initramfs for ${arches[*]}"
+for arch in "${arches[@]}"; do
+    stage "$arch"
+    make_initramfs "$work/$arch.cpio" "$work/root-$arch"
+    echo "$arch: $(wc -l <"$work/tests-$arch") test binaries, initramfs $(($(stat -c %s "$work/$arch.cpio") / 1048576)) MiB"
+done
+
+step "boots, $jobs at a time"
+export KERNEL_TEST_RESULTS=$work/results.tsv
+: >"$KERNEL_TEST_RESULTS"
+start=$SECONDS
+declare -A run_of=() # pid -> run
+failed=()
+# Waits for any one run to end, prints its report, and records a failure.
+finish() {
+    local pid status=0
+    wait -n -p pid || status=$?
+    read -r arch s <<<"${run_of[$pid]}"
+    unset "run_of[$pid]"
+    ((status == 0)) || failed+=("$arch/$s")
+    echo
+    cat "$work/$arch-$s.report"
+}
+for r in "${runs[@]}"; do
+    while ((${#run_of[@]} >= jobs)); do finish; done
+    read -r arch s <<<"$r"
+    run_one "$arch" "$s" &
+    run_of[$!]=$r
+done
+while ((${#run_of[@]})); do finish; done
+
+echo
+echo "kernel-test: ${#runs[@]} runs in $((SECONDS - start)) s; results in ${KERNEL_TEST_RESULTS#"$root"/}"
+if ((${#failed[@]})); then
+    echo "kernel-test: FAILED on ${failed[*]}"
+    exit 1
+fi
+echo "kernel-test: the suite passed on all ${#runs[@]} kernel runs"
