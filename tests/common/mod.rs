@@ -518,15 +518,36 @@ pub fn kernel_at_least(major: u32, minor: u32) -> bool {
 /// which must name the feature missing and, where it matters, the Linux version it came with
 /// (ci/kernel-test.sh ties each such line to the test that printed it).
 pub fn skip(what: std::fmt::Arguments<'_>) {
-    let what = what.to_string();
-    assert!(!what.contains('\n'), "a skip is one line: {what:?}");
-    eprintln!("skipped: {what}");
+    report("skipped", what);
 }
 
 /// Reports that the test accepted an answer of the emulator where a kernel answers otherwise:
 /// one line `emulator: WHAT`.
 pub fn emulator_note(what: std::fmt::Arguments<'_>) {
+    report("emulator", what);
+}
+
+/// One line `KIND: WHAT` on stderr (libtest shows it with a test's captured output). Where
+/// `FREEPOLL_TEST_NOTES` names a file, the line is also appended there after the test's name,
+/// so that ci/test.sh can print what a whole run could not check.
+fn report(kind: &str, what: std::fmt::Arguments<'_>) {
+    use std::io::Write;
     let what = what.to_string();
-    assert!(!what.contains('\n'), "a note is one line: {what:?}");
-    eprintln!("emulator: {what}");
+    assert!(!what.contains('\n'), "a {kind} line is one line: {what:?}");
+    eprintln!("{kind}: {what}");
+    if let Some(path) = std::env::var_os("FREEPOLL_TEST_NOTES") {
+        // The test binary's name less cargo's hash, and the test's: libtest runs each test
+        // on a thread named after it.
+        let exe = std::env::current_exe().unwrap_or_default();
+        let stem = exe.file_stem().unwrap_or_default().to_string_lossy();
+        let binary = stem.rsplit_once('-').map_or(&*stem, |(name, _)| name);
+        let test = std::thread::current().name().unwrap_or("?").to_string();
+        let line = format!("{binary}::{test}: {kind}: {what}\n");
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .and_then(|mut file| file.write_all(line.as_bytes()))
+            .unwrap_or_else(|e| panic!("FREEPOLL_TEST_NOTES {path:?}: {e}"));
+    }
 }
