@@ -209,6 +209,9 @@ for arch in "${arches[@]}"; do
     echo "$arch: $(wc -l <"$work/tests-$arch") test binaries, initramfs $(($(stat -c %s "$work/$arch.cpio") / 1048576)) MiB"
 done
 
+step "the console reader fails what it must (ci/kernel_report_test.py)"
+python3 ci/kernel_report_test.py
+
 step "boots, $jobs at a time"
 export KERNEL_TEST_RESULTS=$work/results.tsv
 : >"$KERNEL_TEST_RESULTS"

@@ -3,7 +3,7 @@
 
 Usage: kernel_table.py [target/kernel-test/results.tsv]
 
-Each cell: the tests run on that kernel (libtest's passed plus failed; the Miri-only tests,
+Each cell: the kernel's stable release, the tests run on it (libtest's passed plus failed; the Miri-only tests,
 ignored outside Miri, are not counted), how many passed, and how many skipped part of their
 check, with a note per distinct reason under the table.
 """
@@ -16,14 +16,16 @@ order = ["x86_64", "i686", "aarch64", "riscv64", "armv7", "thumbv7", "ppc64le", 
 suites = ["bullseye", "bookworm", "trixie", "sid"]
 
 cells = {}  # (arch, suite) -> row
-versions = {}  # suite -> {stable version}
+versions = {}  # suite -> {X.Y}
 for line in open(path):
     fields = line.rstrip("\n").split("\t")
     run, kernel, _, tests, passed, failed, ignored, skipped, why, result = fields
     arch, suite = run.split()
+    m = re.search(r"Debian (\d+\.\d+)\.\d+", kernel)
+    versions.setdefault(suite, set()).add(m.group(1) if m else "?")
     m = re.search(r"Debian (\d+\.\d+\.\d+)", kernel)
-    versions.setdefault(suite, set()).add(m.group(1) if m else kernel.split(" ")[0])
-    cells[(arch, suite)] = (int(passed), int(failed), int(skipped), why, result)
+    version = m.group(1) if m else kernel.split(" ")[0]
+    cells[(arch, suite)] = (version, int(passed), int(failed), int(skipped), why, result)
 
 notes = []  # distinct reasons, in order of appearance
 
@@ -48,11 +50,11 @@ for arch in order:
         if (arch, s) not in cells:
             row.append("no kernel")
             continue
-        passed, failed, skipped, why, result = cells[(arch, s)]
-        text = f"{passed + failed} run, {passed} passed"
+        version, passed, failed, skipped, why, result = cells[(arch, s)]
+        text = f"{version}: {passed + failed} run, {passed} passed"
         if skipped:
             marks = sorted({note(w.strip()) for w in why.split(" ; ") if w.strip()})
-            text += f", {skipped} skipped part " + "".join(f"[{n}]" for n in marks)
+            text += f", {skipped} of them in part skipped " + "".join(f"[{n}]" for n in marks)
         if result != "ok":
             text += ", **FAILED**"
         row.append(text)

@@ -257,6 +257,7 @@ find_qemu() {
         grep -qw "$(basename "$bin")" <<<"$wanted" || rm -f "$bin"
     done
     rm -rf "$qemu_private/deb" "$qemu_private/root/usr/share/doc" "$qemu_private/root/usr/share/man"
+    private_qemu_paths
     local missing
     for arch in "${arches[@]}"; do
         if [ ! -x "${qemu[$arch]}" ]; then
@@ -270,7 +271,6 @@ find_qemu() {
             exit 1
         fi
     done
-    private_qemu_paths
     echo "$wanted" >"$qemu_private/complete"
 }
 
