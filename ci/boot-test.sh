@@ -64,7 +64,7 @@ for arch in "${arches[@]}"; do
         start=$SECONDS
         status=0
         boot "$arch" "$(kernel_image "$s" "$arch")" "$tree.cpio" "$log" "$boot_timeout" \
-            "${memory[$arch]:-256}" quiet || status=$?
+            "${memory[$arch]:-256}" 1 quiet || status=$?
         elapsed=$((SECONDS - start))
         # The console has CR LF line ends and may glue a line to firmware output: no anchoring.
         tr -d '\r' <"$log" | grep -a -o -E '((ok|skip|FAIL) [a-z0-9_]+|init:)( .*)?$' |

@@ -22,7 +22,8 @@
 #
 # Environment: KERNEL_ARCHES (a space-separated subset of the architectures), KERNEL_SUITES
 # (a subset of the suites), KERNEL_JOBS (VMs at once, default: the number of cores),
-# KERNEL_TIMEOUT (seconds per boot, default 900), DEBIAN_MIRROR. The results of the last run
+# KERNEL_TIMEOUT (seconds per boot, default 900), KERNEL_TEST_ONLY and KERNEL_TEST_ARGS (below),
+# DEBIAN_MIRROR and DEBIAN_SECURITY_MIRROR (ci/vm.sh). The results of the last run
 # are in target/kernel-test/results.tsv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -179,7 +180,7 @@ run_one() {
     local base=$work/$arch-$s
     local start=$SECONDS status=0
     boot "$arch" "$(kernel_image "$s" "$arch")" "$work/$arch.cpio" "$base.log" "$boot_timeout" \
-        1024 quiet || status=$?
+        1024 2 quiet || status=$?
     {
         echo "$arch on $s ($(cat "$cache/kernel-$s-${debarch[$arch]}/package")), $((SECONDS - start)) s"
         [ "$status" -eq 124 ] && echo "kernel-test: $arch $s: the boot timed out after $boot_timeout s"

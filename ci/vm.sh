@@ -327,18 +327,18 @@ EOF
 
 # ---------------------------------------------------------------------------------------------
 
-# boot ARCH KERNEL INITRAMFS LOG SECONDS MEMORY_MB [KERNEL_ARGS...]: one boot, console to
-# LOG, bounded by `timeout`. Returns qemu's status (124 when it timed out). qemu exits 0 after
-# a kernel panic too: callers read the console, not the status.
+# boot ARCH KERNEL INITRAMFS LOG SECONDS MEMORY_MB CPUS [KERNEL_ARGS...]: one boot, console
+# to LOG, bounded by `timeout`. Returns qemu's status (124 when it timed out). qemu exits 0
+# after a kernel panic too: callers read the console, not the status.
 boot() {
-    local arch=$1 kernel=$2 initramfs=$3 log=$4 seconds=$5 mem=$6
-    shift 6
+    local arch=$1 kernel=$2 initramfs=$3 log=$4 seconds=$5 mem=$6 cpus=$7
+    shift 7
     local accel=tcg
     [ "$arch" = x86_64 ] && accel=$accel_x86
     # -no-reboot: a kernel panic (panic=-1 reboots at once) ends qemu instead of looping.
     # shellcheck disable=SC2086 # the machine options are several words
     env ${qemu_libdir:+LD_LIBRARY_PATH="$qemu_libdir"} timeout "$seconds" "${qemu[$arch]}" \
-        ${machine[$arch]} ${qemu_firmware[$arch]:-} -accel "$accel" -m "$mem" -nographic \
+        ${machine[$arch]} ${qemu_firmware[$arch]:-} -accel "$accel" -m "$mem" -smp "$cpus" -nographic \
         -no-reboot -nic none -kernel "$kernel" -initrd "$initramfs" \
         -append "console=${console[$arch]} panic=-1 $*" </dev/null >"$log" 2>&1
 }

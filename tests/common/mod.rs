@@ -225,6 +225,12 @@ pub fn asleep_in_epoll_wait(tid: i32) -> bool {
     let path = format!("/proc/self/task/{tid}/wchan");
     let wchan = match std::fs::read_to_string(&path) {
         Ok(wchan) => wchan,
+        // The thread has ended, or is ending (its entry is going): it sleeps nowhere. A caller
+        // that polls this while another CPU runs the thread to its end sees this answer, and
+        // its own check of the thread's end stops it.
+        Err(e) if matches!(e.raw_os_error(), Some(libc::ESRCH) | Some(libc::ENOENT)) => {
+            return false
+        }
         Err(e) => panic!("{path}: {e}"),
     };
     if wchan.contains("epoll_wait") || wchan.contains("ep_poll") {
