@@ -180,7 +180,7 @@ run_one() {
     local base=$work/$arch-$s
     local start=$SECONDS status=0
     boot "$arch" "$(kernel_image "$s" "$arch")" "$work/$arch.cpio" "$base.log" "$boot_timeout" \
-        1024 2 quiet || status=$?
+        1024 1 quiet || status=$?
     {
         echo "$arch on $s ($(cat "$cache/kernel-$s-${debarch[$arch]}/package")), $((SECONDS - start)) s"
         [ "$status" -eq 124 ] && echo "kernel-test: $arch $s: the boot timed out after $boot_timeout s"
