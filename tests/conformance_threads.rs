@@ -172,9 +172,7 @@ fn a_blocked_wait_is_seen_in_proc_by_its_system_call() {
             ));
             None
         } else {
-            let wchan =
-                std::fs::read_to_string(format!("/proc/self/task/{tid}/wchan")).unwrap_or_default();
-            let by_wchan = wchan.contains("epoll_wait") || wchan.contains("ep_poll");
+            let by_wchan = wchan_names_epoll_wait(tid);
             Some((by_wchan, asleep_in_epoll_syscall(tid), sleep_report(tid)))
         };
         bump(&efd, 1);

@@ -222,6 +222,12 @@ pub fn tgkill(tid: i32, sig: i32) {
 ///   call numbers, not the guest's, so there only wchan counts (and it works: the thread sleeps
 ///   in the host's epoll wait).
 pub fn asleep_in_epoll_wait(tid: i32) -> bool {
+    wchan_names_epoll_wait(tid) || (!emulated() && asleep_in_epoll_syscall(tid))
+}
+
+/// Whether the kernel function thread `tid` of this process sleeps in (its `wchan`) is the
+/// epoll wait (`do_epoll_wait`, or `ep_poll` on kernels that do not inline it).
+pub fn wchan_names_epoll_wait(tid: i32) -> bool {
     let path = format!("/proc/self/task/{tid}/wchan");
     let wchan = match std::fs::read_to_string(&path) {
         Ok(wchan) => wchan,
@@ -233,10 +239,7 @@ pub fn asleep_in_epoll_wait(tid: i32) -> bool {
         }
         Err(e) => panic!("{path}: {e}"),
     };
-    if wchan.contains("epoll_wait") || wchan.contains("ep_poll") {
-        return true;
-    }
-    !emulated() && asleep_in_epoll_syscall(tid)
+    wchan.contains("epoll_wait") || wchan.contains("ep_poll")
 }
 
 /// Whether thread `tid` of this process sleeps (state `S`) inside an epoll wait system call,
