@@ -17,15 +17,26 @@
 //! The stubs never claim `readonly` or `pure`: several calls write user memory, and the caller
 //! of a raw stub is the only one who knows which.
 
+// The numbers and values every architecture shares; the definitions below override them.
+#[path = "common.rs"]
+mod common;
+pub(crate) use common::generic::*;
+
 // The numbers: the generic table, which this architecture uses unchanged.
 #[path = "generic.rs"]
 mod generic;
+pub(crate) use generic::epoll_wait_nomask;
 pub use generic::nr;
-pub(crate) use generic::{epoll_wait_nomask, EDEADLOCK, IOC_READ, IOC_WRITE};
 
 /// `O_DIRECT` (`arch/arm64/include/uapi/asm/fcntl.h`):
 /// it differs between architectures, unlike `O_CLOEXEC` and `O_NONBLOCK`.
 pub(crate) const O_DIRECT: u32 = 0o200_000;
+
+/// `O_DIRECTORY` and `O_NOFOLLOW` (`arch/arm64/include/uapi/asm/fcntl.h`): swapped with
+/// `O_DIRECT` and `O_LARGEFILE` against the generic values.
+pub(crate) const O_DIRECTORY: u32 = 0o40_000;
+/// See [`O_DIRECTORY`].
+pub(crate) const O_NOFOLLOW: u32 = 0o100_000;
 
 /// `svc 0` with no arguments. Number in `x8`.
 ///

@@ -19,15 +19,28 @@
 //! The stubs never claim `readonly` or `pure`: several calls write user memory, and the caller
 //! of a raw stub is the only one who knows which.
 
+// The numbers and values every architecture shares; the definitions below override them.
+#[path = "common.rs"]
+mod common;
+pub(crate) use common::generic::*;
+
 /// The system call numbers freepoll and its freestanding users need
 /// (`arch/powerpc/kernel/syscalls/syscall.tbl`, the 64-bit entries).
 pub mod nr {
+    pub use super::common::nr::*;
+
+    /// _exit(2) (exit of the calling thread only)
+    pub const EXIT: usize = 1;
     /// read(2)
     pub const READ: usize = 3;
     /// write(2)
     pub const WRITE: usize = 4;
     /// close(2)
     pub const CLOSE: usize = 6;
+    /// execve(2)
+    pub const EXECVE: usize = 11;
+    /// chdir(2)
+    pub const CHDIR: usize = 12;
     /// getpid(2)
     pub const GETPID: usize = 20;
     /// getuid(2)
@@ -36,14 +49,28 @@ pub mod nr {
     pub const KILL: usize = 37;
     /// ioctl(2)
     pub const IOCTL: usize = 54;
+    /// fcntl(2)
+    pub const FCNTL: usize = 55;
+    /// setpgid(2)
+    pub const SETPGID: usize = 57;
     /// getppid(2)
     pub const GETPPID: usize = 64;
+    /// setsid(2)
+    pub const SETSID: usize = 66;
     /// reboot(2)
     pub const REBOOT: usize = 88;
     /// clone(2)
     pub const CLONE: usize = 120;
+    /// getpgid(2)
+    pub const GETPGID: usize = 132;
+    /// fchdir(2)
+    pub const FCHDIR: usize = 133;
+    /// getsid(2)
+    pub const GETSID: usize = 147;
     /// prctl(2)
     pub const PRCTL: usize = 171;
+    /// rt_sigaction(2) (sigaction(2))
+    pub const RT_SIGACTION: usize = 173;
     /// rt_sigprocmask(2) (sigprocmask(2))
     pub const RT_SIGPROCMASK: usize = 174;
     /// gettid(2)
@@ -60,6 +87,14 @@ pub mod nr {
     pub const TGKILL: usize = 250;
     /// waitid(2)
     pub const WAITID: usize = 272;
+    /// inotify_add_watch(2)
+    pub const INOTIFY_ADD_WATCH: usize = 276;
+    /// inotify_rm_watch(2)
+    pub const INOTIFY_RM_WATCH: usize = 277;
+    /// openat(2) (open(2))
+    pub const OPENAT: usize = 286;
+    /// faccessat(2) (access(2))
+    pub const FACCESSAT: usize = 298;
     /// epoll_pwait(2)
     pub const EPOLL_PWAIT: usize = 303;
     /// timerfd_create(2)
@@ -78,12 +113,42 @@ pub mod nr {
     pub const DUP3: usize = 316;
     /// pipe2(2)
     pub const PIPE2: usize = 317;
-    /// pidfd_send_signal(2), Linux 5.1
-    pub const PIDFD_SEND_SIGNAL: usize = 424;
-    /// pidfd_open(2), Linux 5.3
-    pub const PIDFD_OPEN: usize = 434;
-    /// epoll_pwait2(2), Linux 5.11
-    pub const EPOLL_PWAIT2: usize = 441;
+    /// inotify_init1(2) (inotify_init(2))
+    pub const INOTIFY_INIT1: usize = 318;
+    /// socket(2)
+    pub const SOCKET: usize = 326;
+    /// bind(2)
+    pub const BIND: usize = 327;
+    /// connect(2)
+    pub const CONNECT: usize = 328;
+    /// listen(2)
+    pub const LISTEN: usize = 329;
+    /// getsockname(2)
+    pub const GETSOCKNAME: usize = 331;
+    /// getpeername(2)
+    pub const GETPEERNAME: usize = 332;
+    /// socketpair(2)
+    pub const SOCKETPAIR: usize = 333;
+    /// sendto(2) (send(2))
+    pub const SENDTO: usize = 335;
+    /// recvfrom(2) (recv(2))
+    pub const RECVFROM: usize = 337;
+    /// shutdown(2)
+    pub const SHUTDOWN: usize = 338;
+    /// setsockopt(2)
+    pub const SETSOCKOPT: usize = 339;
+    /// getsockopt(2)
+    pub const GETSOCKOPT: usize = 340;
+    /// sendmsg(2)
+    pub const SENDMSG: usize = 341;
+    /// recvmsg(2)
+    pub const RECVMSG: usize = 342;
+    /// accept4(2) (accept(2))
+    pub const ACCEPT4: usize = 344;
+    /// execveat(2), Linux 3.19
+    pub const EXECVEAT: usize = 362;
+    /// statx(2), Linux 4.11
+    pub const STATX: usize = 383;
 }
 
 /// The direction bits of powerpc's ioctl encoding (`arch/powerpc/include/uapi/asm/ioctl.h`),
@@ -94,6 +159,36 @@ pub(crate) const IOC_READ: u32 = 2 << 29;
 /// `O_DIRECT` (`arch/powerpc/include/uapi/asm/fcntl.h`):
 /// it differs between architectures, unlike `O_CLOEXEC` and `O_NONBLOCK`.
 pub(crate) const O_DIRECT: u32 = 0o400_000;
+
+/// `O_DIRECTORY` and `O_NOFOLLOW` (`arch/powerpc/include/uapi/asm/fcntl.h`): swapped with
+/// `O_DIRECT` and `O_LARGEFILE` against the generic values.
+pub(crate) const O_DIRECTORY: u32 = 0o40_000;
+/// See [`O_DIRECTORY`].
+pub(crate) const O_NOFOLLOW: u32 = 0o100_000;
+
+/// Terminal and file ioctls that powerpc encodes with its own direction bits
+/// (`arch/powerpc/include/uapi/asm/ioctls.h`); the others are the generic ones.
+pub(crate) const TIOCGPGRP: u32 = 0x4004_7477;
+/// See [`TIOCGPGRP`].
+pub(crate) const TIOCSPGRP: u32 = 0x8004_7476;
+/// See [`TIOCGPGRP`].
+pub(crate) const FIONREAD: u32 = 0x4004_667F;
+/// See [`TIOCGPGRP`].
+pub(crate) const FIONBIO: u32 = 0x8004_667E;
+/// See [`TIOCGPGRP`].
+pub(crate) const FIONCLEX: u32 = 0x2000_6602;
+/// See [`TIOCGPGRP`].
+pub(crate) const FIOCLEX: u32 = 0x2000_6601;
+
+/// Socket options powerpc numbers apart (`arch/powerpc/include/uapi/asm/socket.h`): the
+/// generic 16 to 19 in another order.
+pub(crate) const SO_RCVLOWAT: u32 = 16;
+/// See [`SO_RCVLOWAT`].
+pub(crate) const SO_SNDLOWAT: u32 = 17;
+/// See [`SO_RCVLOWAT`].
+pub(crate) const SO_PASSCRED: u32 = 20;
+/// See [`SO_RCVLOWAT`].
+pub(crate) const SO_PEERCRED: u32 = 21;
 
 /// `EDEADLOCK` (`arch/powerpc/include/uapi/asm/errno.h`): 58, a number of its own on
 /// powerpc, where every other architecture makes it an alias of `EDEADLK` (35).

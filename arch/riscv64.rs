@@ -14,15 +14,20 @@
 //! The stubs never claim `readonly` or `pure`: several calls write user memory, and the caller
 //! of a raw stub is the only one who knows which.
 
+// The numbers and values every architecture shares; the definitions below override them.
+#[path = "common.rs"]
+mod common;
+pub(crate) use common::generic::*;
+
 // The numbers: the generic table, which this architecture uses unchanged.
 #[path = "generic.rs"]
 mod generic;
+pub(crate) use generic::epoll_wait_nomask;
 pub use generic::nr;
-pub(crate) use generic::{epoll_wait_nomask, EDEADLOCK, IOC_READ, IOC_WRITE};
 
-/// `O_DIRECT` (`include/uapi/asm-generic/fcntl.h`):
-/// it differs between architectures, unlike `O_CLOEXEC` and `O_NONBLOCK`.
-pub(crate) const O_DIRECT: u32 = 0o40_000;
+/// riscv64's `struct sigaction` has no `sa_restorer` (the architecture does not define
+/// `SA_RESTORER`; signal returns go through the vDSO).
+pub(crate) const SIGACTION_HAS_RESTORER: bool = false;
 
 /// `ecall` with no arguments. Number in `a7`.
 ///

@@ -17,29 +17,56 @@
 //! The stubs never claim `readonly` or `pure`: several calls write user memory, and the caller
 //! of a raw stub is the only one who knows which.
 
+// The numbers and values every architecture shares; the definitions below override them.
+#[path = "common.rs"]
+mod common;
+pub(crate) use common::generic::*;
+
 /// The system call numbers freepoll and its freestanding users need
 /// (`arch/s390/kernel/syscalls/syscall.tbl`, the 64-bit column).
 pub mod nr {
+    pub use super::common::nr::*;
+
+    /// _exit(2) (exit of the calling thread only)
+    pub const EXIT: usize = 1;
     /// read(2)
     pub const READ: usize = 3;
     /// write(2)
     pub const WRITE: usize = 4;
     /// close(2)
     pub const CLOSE: usize = 6;
+    /// execve(2)
+    pub const EXECVE: usize = 11;
+    /// chdir(2)
+    pub const CHDIR: usize = 12;
     /// getpid(2)
     pub const GETPID: usize = 20;
     /// kill(2)
     pub const KILL: usize = 37;
     /// ioctl(2)
     pub const IOCTL: usize = 54;
+    /// fcntl(2)
+    pub const FCNTL: usize = 55;
+    /// setpgid(2)
+    pub const SETPGID: usize = 57;
     /// getppid(2)
     pub const GETPPID: usize = 64;
+    /// setsid(2)
+    pub const SETSID: usize = 66;
     /// reboot(2)
     pub const REBOOT: usize = 88;
     /// clone(2)
     pub const CLONE: usize = 120;
+    /// getpgid(2)
+    pub const GETPGID: usize = 132;
+    /// fchdir(2)
+    pub const FCHDIR: usize = 133;
+    /// getsid(2)
+    pub const GETSID: usize = 147;
     /// prctl(2)
     pub const PRCTL: usize = 172;
+    /// rt_sigaction(2) (sigaction(2))
+    pub const RT_SIGACTION: usize = 174;
     /// rt_sigprocmask(2) (sigprocmask(2))
     pub const RT_SIGPROCMASK: usize = 175;
     /// getuid(2)
@@ -58,6 +85,14 @@ pub mod nr {
     pub const CLOCK_GETTIME: usize = 260;
     /// waitid(2)
     pub const WAITID: usize = 281;
+    /// inotify_add_watch(2)
+    pub const INOTIFY_ADD_WATCH: usize = 285;
+    /// inotify_rm_watch(2)
+    pub const INOTIFY_RM_WATCH: usize = 286;
+    /// openat(2) (open(2))
+    pub const OPENAT: usize = 288;
+    /// faccessat(2) (access(2))
+    pub const FACCESSAT: usize = 300;
     /// epoll_pwait(2)
     pub const EPOLL_PWAIT: usize = 312;
     /// timerfd_create(2)
@@ -70,31 +105,49 @@ pub mod nr {
     pub const SIGNALFD4: usize = 322;
     /// eventfd2(2)
     pub const EVENTFD2: usize = 323;
+    /// inotify_init1(2) (inotify_init(2))
+    pub const INOTIFY_INIT1: usize = 324;
     /// pipe2(2)
     pub const PIPE2: usize = 325;
     /// dup3(2)
     pub const DUP3: usize = 326;
     /// epoll_create1(2)
     pub const EPOLL_CREATE1: usize = 327;
-    /// pidfd_send_signal(2), Linux 5.1
-    pub const PIDFD_SEND_SIGNAL: usize = 424;
-    /// pidfd_open(2), Linux 5.3
-    pub const PIDFD_OPEN: usize = 434;
-    /// epoll_pwait2(2), Linux 5.11
-    pub const EPOLL_PWAIT2: usize = 441;
+    /// execveat(2), Linux 3.19
+    pub const EXECVEAT: usize = 354;
+    /// socket(2)
+    pub const SOCKET: usize = 359;
+    /// socketpair(2)
+    pub const SOCKETPAIR: usize = 360;
+    /// bind(2)
+    pub const BIND: usize = 361;
+    /// connect(2)
+    pub const CONNECT: usize = 362;
+    /// listen(2)
+    pub const LISTEN: usize = 363;
+    /// accept4(2) (accept(2))
+    pub const ACCEPT4: usize = 364;
+    /// getsockopt(2)
+    pub const GETSOCKOPT: usize = 365;
+    /// setsockopt(2)
+    pub const SETSOCKOPT: usize = 366;
+    /// getsockname(2)
+    pub const GETSOCKNAME: usize = 367;
+    /// getpeername(2)
+    pub const GETPEERNAME: usize = 368;
+    /// sendto(2) (send(2))
+    pub const SENDTO: usize = 369;
+    /// sendmsg(2)
+    pub const SENDMSG: usize = 370;
+    /// recvfrom(2) (recv(2))
+    pub const RECVFROM: usize = 371;
+    /// recvmsg(2)
+    pub const RECVMSG: usize = 372;
+    /// shutdown(2)
+    pub const SHUTDOWN: usize = 373;
+    /// statx(2), Linux 4.11
+    pub const STATX: usize = 379;
 }
-
-/// The direction bits of the generic ioctl encoding (`include/uapi/asm-generic/ioctl.h`),
-/// already shifted to bits 30 and 31: `_IOC_WRITE`, `_IOC_READ`.
-pub(crate) const IOC_WRITE: u32 = 1 << 30;
-pub(crate) const IOC_READ: u32 = 2 << 30;
-
-/// `O_DIRECT` (`include/uapi/asm-generic/fcntl.h`):
-/// it differs between architectures, unlike `O_CLOEXEC` and `O_NONBLOCK`.
-pub(crate) const O_DIRECT: u32 = 0o40_000;
-
-/// `EDEADLOCK`: the same number as `EDEADLK` (35) here (`include/uapi/asm-generic/errno.h`).
-pub(crate) const EDEADLOCK: u16 = 35;
 
 /// `svc 0` with no arguments. Number in `r1`.
 ///

@@ -13,29 +13,84 @@
 //! The stubs never claim `readonly` or `pure`: several calls write user memory, and the caller
 //! of a raw stub is the only one who knows which.
 
+// The numbers and values every architecture shares; the definitions below override them.
+#[path = "common.rs"]
+mod common;
+pub(crate) use common::generic::*;
+
 /// The system call numbers freepoll and its freestanding users need
 /// (`arch/x86/entry/syscalls/syscall_64.tbl`).
 pub mod nr {
+    pub use super::common::nr::*;
+
     /// read(2)
     pub const READ: usize = 0;
     /// write(2)
     pub const WRITE: usize = 1;
     /// close(2)
     pub const CLOSE: usize = 3;
+    /// rt_sigaction(2) (sigaction(2))
+    pub const RT_SIGACTION: usize = 13;
     /// rt_sigprocmask(2) (sigprocmask(2))
     pub const RT_SIGPROCMASK: usize = 14;
     /// ioctl(2)
     pub const IOCTL: usize = 16;
     /// getpid(2)
     pub const GETPID: usize = 39;
+    /// socket(2)
+    pub const SOCKET: usize = 41;
+    /// connect(2)
+    pub const CONNECT: usize = 42;
+    /// sendto(2) (send(2))
+    pub const SENDTO: usize = 44;
+    /// recvfrom(2) (recv(2))
+    pub const RECVFROM: usize = 45;
+    /// sendmsg(2)
+    pub const SENDMSG: usize = 46;
+    /// recvmsg(2)
+    pub const RECVMSG: usize = 47;
+    /// shutdown(2)
+    pub const SHUTDOWN: usize = 48;
+    /// bind(2)
+    pub const BIND: usize = 49;
+    /// listen(2)
+    pub const LISTEN: usize = 50;
+    /// getsockname(2)
+    pub const GETSOCKNAME: usize = 51;
+    /// getpeername(2)
+    pub const GETPEERNAME: usize = 52;
+    /// socketpair(2)
+    pub const SOCKETPAIR: usize = 53;
+    /// setsockopt(2)
+    pub const SETSOCKOPT: usize = 54;
+    /// getsockopt(2)
+    pub const GETSOCKOPT: usize = 55;
     /// clone(2)
     pub const CLONE: usize = 56;
+    /// execve(2)
+    pub const EXECVE: usize = 59;
+    /// _exit(2) (exit of the calling thread only)
+    pub const EXIT: usize = 60;
     /// kill(2)
     pub const KILL: usize = 62;
+    /// fcntl(2)
+    pub const FCNTL: usize = 72;
+    /// chdir(2)
+    pub const CHDIR: usize = 80;
+    /// fchdir(2)
+    pub const FCHDIR: usize = 81;
     /// getuid(2)
     pub const GETUID: usize = 102;
+    /// setpgid(2)
+    pub const SETPGID: usize = 109;
     /// getppid(2)
     pub const GETPPID: usize = 110;
+    /// setsid(2)
+    pub const SETSID: usize = 112;
+    /// getpgid(2)
+    pub const GETPGID: usize = 121;
+    /// getsid(2)
+    pub const GETSID: usize = 124;
     /// prctl(2)
     pub const PRCTL: usize = 157;
     /// reboot(2)
@@ -54,6 +109,14 @@ pub mod nr {
     pub const TGKILL: usize = 234;
     /// waitid(2)
     pub const WAITID: usize = 247;
+    /// inotify_add_watch(2)
+    pub const INOTIFY_ADD_WATCH: usize = 254;
+    /// inotify_rm_watch(2)
+    pub const INOTIFY_RM_WATCH: usize = 255;
+    /// openat(2) (open(2))
+    pub const OPENAT: usize = 257;
+    /// faccessat(2) (access(2))
+    pub const FACCESSAT: usize = 269;
     /// epoll_pwait(2)
     pub const EPOLL_PWAIT: usize = 281;
     /// timerfd_create(2)
@@ -62,6 +125,8 @@ pub mod nr {
     pub const TIMERFD_SETTIME: usize = 286;
     /// timerfd_gettime(2)
     pub const TIMERFD_GETTIME: usize = 287;
+    /// accept4(2) (accept(2))
+    pub const ACCEPT4: usize = 288;
     /// signalfd4(2) (signalfd(2))
     pub const SIGNALFD4: usize = 289;
     /// eventfd2(2)
@@ -72,25 +137,13 @@ pub mod nr {
     pub const DUP3: usize = 292;
     /// pipe2(2)
     pub const PIPE2: usize = 293;
-    /// pidfd_send_signal(2), Linux 5.1
-    pub const PIDFD_SEND_SIGNAL: usize = 424;
-    /// pidfd_open(2), Linux 5.3
-    pub const PIDFD_OPEN: usize = 434;
-    /// epoll_pwait2(2), Linux 5.11
-    pub const EPOLL_PWAIT2: usize = 441;
+    /// inotify_init1(2) (inotify_init(2))
+    pub const INOTIFY_INIT1: usize = 294;
+    /// execveat(2), Linux 3.19
+    pub const EXECVEAT: usize = 322;
+    /// statx(2), Linux 4.11
+    pub const STATX: usize = 332;
 }
-
-/// The direction bits of the generic ioctl encoding (`include/uapi/asm-generic/ioctl.h`),
-/// already shifted to bits 30 and 31: `_IOC_WRITE`, `_IOC_READ`.
-pub(crate) const IOC_WRITE: u32 = 1 << 30;
-pub(crate) const IOC_READ: u32 = 2 << 30;
-
-/// `O_DIRECT` (`include/uapi/asm-generic/fcntl.h`):
-/// it differs between architectures, unlike `O_CLOEXEC` and `O_NONBLOCK`.
-pub(crate) const O_DIRECT: u32 = 0o40_000;
-
-/// `EDEADLOCK`: the same number as `EDEADLK` (35) here (`include/uapi/asm-generic/errno.h`).
-pub(crate) const EDEADLOCK: u16 = 35;
 
 /// `syscall` with no arguments. Number in `rax`.
 ///

@@ -94,6 +94,8 @@ compile_error!(
 #[cfg_attr(all(not(miri), target_arch = "s390x"), path = "../arch/s390x.rs")]
 #[cfg_attr(all(not(miri), target_arch = "x86"), path = "../arch/x86.rs")]
 #[cfg_attr(all(not(miri), target_arch = "arm"), path = "../arch/arm.rs")]
+// TEMPORARY while the modules that use the new values land; removed before submission.
+#[allow(dead_code)]
 mod arch;
 
 mod errno;

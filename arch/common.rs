@@ -1,0 +1,83 @@
+//! What every architecture shares: the system call numbers that are the same in every table,
+//! and the kernel's generic values (`include/uapi/asm-generic/`), which an architecture file
+//! takes with a glob import and overrides by defining the same name itself (a local item
+//! shadows a glob import in Rust), as the kernel's `asm/` headers override `asm-generic/`.
+//!
+//! Each architecture file includes this one as `mod common` and re-exports
+//! [`nr`](self::nr) from its own `mod nr`, so `grep 'const NAME'` finds every number of a call
+//! here or in the one arch file that has its own.
+
+/// The numbers every architecture's table shares: since Linux 5.1 a new system call gets the
+/// same number everywhere (424 and up; `scripts/syscall.tbl`).
+pub mod nr {
+    /// pidfd_send_signal(2), Linux 5.1
+    pub const PIDFD_SEND_SIGNAL: usize = 424;
+    /// pidfd_open(2), Linux 5.3
+    pub const PIDFD_OPEN: usize = 434;
+    /// clone3(2) (clone(2)), Linux 5.3
+    pub const CLONE3: usize = 435;
+    /// close_range(2), Linux 5.9
+    pub const CLOSE_RANGE: usize = 436;
+    /// faccessat2 (faccessat(2) with flags), Linux 5.8
+    pub const FACCESSAT2: usize = 439;
+    /// epoll_pwait2(2), Linux 5.11
+    pub const EPOLL_PWAIT2: usize = 441;
+}
+
+/// The generic values, for `pub(crate) use common::generic::*` in an architecture file; each
+/// architecture that differs defines the name itself, next to the glob, with the header it
+/// comes from.
+pub(crate) mod generic {
+    /// The direction bits of the generic ioctl encoding (`include/uapi/asm-generic/ioctl.h`),
+    /// already shifted to bits 30 and 31: `_IOC_WRITE`, `_IOC_READ`.
+    pub(crate) const IOC_WRITE: u32 = 1 << 30;
+    /// See [`IOC_WRITE`].
+    pub(crate) const IOC_READ: u32 = 2 << 30;
+
+    /// `EDEADLOCK`: the same number as `EDEADLK` (35) (`include/uapi/asm-generic/errno.h`).
+    pub(crate) const EDEADLOCK: u16 = 35;
+
+    /// `O_DIRECT` (`include/uapi/asm-generic/fcntl.h`).
+    pub(crate) const O_DIRECT: u32 = 0o40_000;
+    /// `O_DIRECTORY` (`include/uapi/asm-generic/fcntl.h`).
+    pub(crate) const O_DIRECTORY: u32 = 0o200_000;
+    /// `O_NOFOLLOW` (`include/uapi/asm-generic/fcntl.h`).
+    pub(crate) const O_NOFOLLOW: u32 = 0o400_000;
+    /// The `O_LARGEFILE` that `open` must add for files over 2 GiB: none on a 64-bit
+    /// architecture, whose kernel forces it (`force_o_largefile`); the 32-bit files define
+    /// their own.
+    pub(crate) const O_LARGEFILE: u32 = 0;
+
+    /// Terminal and file ioctls (`include/uapi/asm-generic/ioctls.h`).
+    pub(crate) const TIOCSCTTY: u32 = 0x540E;
+    /// See [`TIOCSCTTY`].
+    pub(crate) const TIOCGPGRP: u32 = 0x540F;
+    /// See [`TIOCSCTTY`].
+    pub(crate) const TIOCSPGRP: u32 = 0x5410;
+    /// See [`TIOCSCTTY`].
+    pub(crate) const FIONREAD: u32 = 0x541B;
+    /// See [`TIOCSCTTY`].
+    pub(crate) const FIONBIO: u32 = 0x5421;
+    /// See [`TIOCSCTTY`].
+    pub(crate) const TIOCNOTTY: u32 = 0x5422;
+    /// See [`TIOCSCTTY`].
+    pub(crate) const FIONCLEX: u32 = 0x5450;
+    /// See [`TIOCSCTTY`].
+    pub(crate) const FIOCLEX: u32 = 0x5451;
+
+    /// Socket options whose numbers differ on powerpc (`include/uapi/asm-generic/socket.h`);
+    /// the others (`SO_REUSEADDR`, `SO_ERROR`, `SO_RCVBUF`, ...) are the same on every
+    /// architecture freepoll supports and stand in `src/` once.
+    pub(crate) const SO_PASSCRED: u32 = 16;
+    /// See [`SO_PASSCRED`].
+    pub(crate) const SO_PEERCRED: u32 = 17;
+    /// See [`SO_PASSCRED`].
+    pub(crate) const SO_RCVLOWAT: u32 = 18;
+    /// See [`SO_PASSCRED`].
+    pub(crate) const SO_SNDLOWAT: u32 = 19;
+
+    /// Whether the kernel's `struct sigaction` (for `rt_sigaction`) has an `sa_restorer` field
+    /// between `sa_flags` and `sa_mask` (`__ARCH_HAS_SA_RESTORER`): every architecture here
+    /// but riscv64.
+    pub(crate) const SIGACTION_HAS_RESTORER: bool = true;
+}
