@@ -2,8 +2,8 @@
 # The minimum supported Rust version, proved: builds freepoll (no features, `alloc`, `std`,
 # `entry`) and the freestanding `tiny`,
 # runs its core tests (without and with all features) and the echo example's self-test on the
-# native target with the exact toolchain that `rust-version` in Cargo.toml names (1.63 ->
-# 1.63.0), installed with rustup when missing. Prints cargo's summaries.
+# native target with the exact toolchain that `rust-version` in Cargo.toml names (1.65 ->
+# 1.65.0), installed with rustup when missing. Prints cargo's summaries.
 #
 # Why not simply `cargo +1.63.0 test` at the top of the tree:
 # - freepoll's dev-dependencies (proptest, criterion, a current libc) need a newer Rust, and
@@ -44,7 +44,7 @@ if ! rustup run "$toolchain" rustc --version >/dev/null 2>&1; then
     rustup toolchain install "$toolchain" --profile minimal
 fi
 # The other architectures whose asm is stable at the MSRV (arm's and x86's since 1.59). The
-# rustup mirror has no 1.63 rust-std for thumbv7neon (the same arm file is checked through
+# rustup mirror has no 1.65 rust-std for thumbv7neon (the same arm file is checked through
 # armv7). s390x's asm is stable from 1.84 and powerpc64's from 1.95, and the mirror has no
 # rust-std of either for those versions (1.84.0 for s390x: "unavailable for download"), so
 # those two are checked only with the pinned toolchain, by ci/test.sh.

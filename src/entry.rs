@@ -38,7 +38,7 @@
 //!
 //! The link itself needs no C toolchain: `freestanding/.cargo/config.toml` in the repository
 //! has the flags (rust-lld, static, no unwind tables), and the README says why each is there.
-//! Works from Rust 1.63, like the rest of freepoll.
+//! Works from Rust 1.65, like the rest of freepoll.
 
 use core::marker::PhantomData;
 
