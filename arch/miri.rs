@@ -71,17 +71,46 @@ extern "C" {
     fn write(fd: i32, buf: *const u8, count: usize) -> isize;
     fn eventfd(count: u32, flags: i32) -> i32;
     fn pipe2(fds: *mut i32, flags: i32) -> i32;
-    fn clock_gettime(clock: i32, ts: *mut Timespec) -> i32;
+    fn clock_gettime(clock: i32, ts: *mut CTimespec) -> i32;
     fn epoll_create1(flags: i32) -> i32;
     fn epoll_ctl(epfd: i32, op: i32, fd: i32, event: *mut u8) -> i32;
     fn epoll_wait(epfd: i32, events: *mut u8, maxevents: i32, timeout: i32) -> i32;
 }
 
-/// `struct timespec` on the 64-bit targets: seconds and nanoseconds, both 64-bit.
+/// The kernel's `struct __kernel_timespec`, which freepoll hands `epoll_pwait2` and
+/// `clock_gettime` on every architecture (the 32-bit ones through their `*_time64` calls):
+/// seconds and nanoseconds, both 64-bit.
 #[repr(C)]
 struct Timespec {
     sec: i64,
     nsec: i64,
+}
+
+/// C's `struct timespec` as Miri's libc has it: `time_t` and `long`, both the width of a
+/// pointer (32-bit on i686, whose C library keeps the 32-bit `time_t` by default).
+#[repr(C)]
+struct CTimespec {
+    sec: isize,
+    nsec: isize,
+}
+
+/// `clock_gettime` into the kernel's 64-bit layout at `ts`, through C's own layout.
+///
+/// # Safety
+/// `ts` is valid for writes of one [`Timespec`].
+unsafe fn clock_gettime64(clock: i32, ts: usize) -> usize {
+    let mut c = CTimespec { sec: 0, nsec: 0 };
+    // SAFETY: `c` is a live C timespec.
+    let ret = unsafe { clock_gettime(clock, &mut c) };
+    if ret == 0 {
+        let kernel = Timespec {
+            sec: c.sec as i64,
+            nsec: c.nsec as i64,
+        };
+        // SAFETY: the caller's contract.
+        unsafe { ptr::<Timespec>(ts).write(kernel) };
+    }
+    raw(ret as isize)
 }
 
 /// The pointer a register carries: NULL for 0, otherwise the allocation that the caller
@@ -202,7 +231,7 @@ pub unsafe fn syscall2(nr: usize, a0: usize, a1: usize) -> usize {
         // SAFETY: the caller guarantees `a0` points to two writable `int`s.
         nr::PIPE2 => raw(unsafe { pipe2(ptr(a0), a1 as i32) } as isize),
         // SAFETY: the caller guarantees `a1` points to a writable timespec.
-        nr::CLOCK_GETTIME => raw(unsafe { clock_gettime(a0 as i32, ptr(a1)) } as isize),
+        nr::CLOCK_GETTIME => unsafe { clock_gettime64(a0 as i32, a1) },
         _ => NOSYS,
     }
 }

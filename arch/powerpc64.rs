@@ -242,8 +242,8 @@ pub unsafe fn syscall0(nr: usize) -> usize {
 #[inline(always)]
 pub unsafe fn syscall1(nr: usize, a0: usize) -> usize {
     let ret;
-    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel, and
-    // declared changed with the others it may change.
+    // SAFETY: as in `syscall0`; the argument registers r4 to r8 are volatile across `sc`
+    // (the kernel may change them), so each is an `inlateout` whose output is discarded.
     unsafe {
         core::arch::asm!(
             "sc",
@@ -275,8 +275,8 @@ pub unsafe fn syscall1(nr: usize, a0: usize) -> usize {
 #[inline(always)]
 pub unsafe fn syscall2(nr: usize, a0: usize, a1: usize) -> usize {
     let ret;
-    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel, and
-    // declared changed with the others it may change.
+    // SAFETY: as in `syscall0`; the argument registers r4 to r8 are volatile across `sc`
+    // (the kernel may change them), so each is an `inlateout` whose output is discarded.
     unsafe {
         core::arch::asm!(
             "sc",
@@ -308,8 +308,8 @@ pub unsafe fn syscall2(nr: usize, a0: usize, a1: usize) -> usize {
 #[inline(always)]
 pub unsafe fn syscall3(nr: usize, a0: usize, a1: usize, a2: usize) -> usize {
     let ret;
-    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel, and
-    // declared changed with the others it may change.
+    // SAFETY: as in `syscall0`; the argument registers r4 to r8 are volatile across `sc`
+    // (the kernel may change them), so each is an `inlateout` whose output is discarded.
     unsafe {
         core::arch::asm!(
             "sc",
@@ -341,8 +341,8 @@ pub unsafe fn syscall3(nr: usize, a0: usize, a1: usize, a2: usize) -> usize {
 #[inline(always)]
 pub unsafe fn syscall4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) -> usize {
     let ret;
-    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel, and
-    // declared changed with the others it may change.
+    // SAFETY: as in `syscall0`; the argument registers r4 to r8 are volatile across `sc`
+    // (the kernel may change them), so each is an `inlateout` whose output is discarded.
     unsafe {
         core::arch::asm!(
             "sc",
@@ -374,8 +374,8 @@ pub unsafe fn syscall4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) ->
 #[inline(always)]
 pub unsafe fn syscall5(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize, a4: usize) -> usize {
     let ret;
-    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel, and
-    // declared changed with the others it may change.
+    // SAFETY: as in `syscall0`; the argument registers r4 to r8 are volatile across `sc`
+    // (the kernel may change them), so each is an `inlateout` whose output is discarded.
     unsafe {
         core::arch::asm!(
             "sc",
@@ -415,8 +415,8 @@ pub unsafe fn syscall6(
     a5: usize,
 ) -> usize {
     let ret;
-    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel, and
-    // declared changed with the others it may change.
+    // SAFETY: as in `syscall0`; the argument registers r4 to r8 are volatile across `sc`
+    // (the kernel may change them), so each is an `inlateout` whose output is discarded.
     unsafe {
         core::arch::asm!(
             "sc",

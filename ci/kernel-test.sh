@@ -43,7 +43,8 @@ esac
 . ci/vm.sh
 
 # The matrix: Debian's kernels for each Debian architecture, oldest first. i386 ends with
-# bookworm; riscv64 starts with trixie, ppc64el and s390x with bookworm (ARCH_FACTS.md).
+# bookworm; riscv64 starts with trixie, ppc64el and s390x with bookworm (the suites whose
+# archive has a kernel image for that architecture).
 suites_all=(bullseye bookworm trixie sid)
 declare -A kernels=([amd64]="bullseye bookworm trixie sid" [arm64]="bullseye bookworm trixie sid"
     [armhf]="bullseye bookworm trixie sid" [i386]="bullseye bookworm"

@@ -67,7 +67,8 @@ pub use crate::timeout::{
     pwait2_available, pwait2_policy, set_pwait2_policy, Pwait2Policy, Timeout,
 };
 
-use crate::arch::{epoll_wait_nomask, nr, syscall1, syscall2, syscall3, syscall4, syscall6};
+use crate::arch::{epoll_wait_nomask, nr, syscall1, syscall3, syscall4, syscall6};
+use crate::clock::{clock_gettime, ClockId};
 use crate::errno::{decode_count, decode_raw, Errno, Result};
 use crate::fd::{decode_new_fd, AsFd, AsRawFd, OwnedFd, RawFd};
 use crate::params::{RawParams, EPIOCGPARAMS, EPIOCSPARAMS};
@@ -92,9 +93,6 @@ const EXCLUSIVE_OK: EventFlags = EventFlags::IN
     .union(EventFlags::WAKEUP)
     .union(EventFlags::ET)
     .union(EventFlags::EXCLUSIVE);
-
-/// `CLOCK_MONOTONIC` (`include/uapi/linux/time.h`).
-const CLOCK_MONOTONIC: usize = 1;
 
 /// `epoll_create1(flags)`: a new epoll instance.
 ///
@@ -440,14 +438,15 @@ pub fn epoll_wait_retry(
     };
     // A `total` so long that the sum overflows a `Duration` is over `i64::MAX` seconds, which
     // the first wait rejects with INVAL.
-    let deadline = monotonic_now()?.saturating_add(total);
+    let deadline = clock_gettime(ClockId::Monotonic)?.saturating_add(total);
     let mut remaining = timeout;
     loop {
         match wait(epoll, events, remaining, None) {
             Err(Errno::INTR) => {}
             other => return other,
         }
-        remaining = Timeout::from_duration(deadline.saturating_sub(monotonic_now()?));
+        remaining =
+            Timeout::from_duration(deadline.saturating_sub(clock_gettime(ClockId::Monotonic)?));
     }
 }
 
@@ -676,21 +675,4 @@ unsafe fn wait_exact(
             KERNEL_SIGSET_SIZE,
         )
     })
-}
-
-/// `clock_gettime(CLOCK_MONOTONIC)`, through the system call, as the time since boot.
-fn monotonic_now() -> Result<Duration> {
-    let mut ts = KernelTimespec::default();
-    // SAFETY: clock_gettime writes one `struct timespec` (16 bytes on these 64-bit
-    // architectures, `KernelTimespec`'s layout) to `&mut ts`, a live local, and nothing else.
-    let ret = unsafe {
-        syscall2(
-            nr::CLOCK_GETTIME,
-            CLOCK_MONOTONIC,
-            &mut ts as *mut KernelTimespec as usize,
-        )
-    };
-    decode_raw(ret)?;
-    // The monotonic clock is never negative and always normalised.
-    ts.to_duration().ok_or(Errno::INVAL)
 }

@@ -19,7 +19,7 @@
 //!   converts into `std::io::Error`.
 //!
 //! What these pages show depends on the features of the build that made them. docs.rs builds
-//! them with `alloc` only, as a `no_std` program sees freepoll: [`fd`] shows the types defined
+//! them with `alloc` and `entry`, as a `no_std` program sees freepoll: [`fd`] shows the types defined
 //! by freepoll. With `std`, [`fd`] holds std's types instead, and [`Errno`] also implements
 //! `std::error::Error` and `From<Errno> for std::io::Error`; nothing else changes.
 #![cfg_attr(

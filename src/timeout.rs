@@ -15,11 +15,12 @@ use core::time::Duration;
 /// - [`Duration`], to the nanosecond.
 /// - `Option<Duration>`: `None` waits forever.
 ///
-/// A timeout that is a whole number of milliseconds, and fits the `int` of `epoll_pwait`, is
-/// passed to `epoll_pwait` as it is: the conversion costs nothing. Any other duration goes to
-/// `epoll_pwait2` (Linux 5.11) as an exact `struct timespec`; where that call is missing, the
-/// duration is rounded **up** to whole milliseconds for `epoll_pwait` (so 0.2 ms waits 1 ms,
-/// never 0). [`set_pwait2_policy`] controls this.
+/// A timeout that is a whole number of milliseconds, and fits the kernel's `int`, is passed as
+/// it is to the architecture's wait without a signal mask (`epoll_wait`, or `epoll_pwait` with
+/// a NULL mask on aarch64 and riscv64, which have no `epoll_wait`): the conversion costs
+/// nothing. Any other duration goes to `epoll_pwait2` (Linux 5.11) as an exact
+/// `struct timespec`; where that call is missing, the duration is rounded **up** to whole
+/// milliseconds for that wait (so 0.2 ms waits 1 ms, never 0). [`set_pwait2_policy`] controls this.
 ///
 /// `FOREVER` is the only "wait forever": no duration turns into it. A duration the kernel
 /// cannot take (more than `i64::MAX` seconds; with `epoll_pwait2` missing, more than `i32::MAX`

@@ -1,6 +1,6 @@
 //! freepoll's self test as a freestanding program: no libc, its own `_start`, every system call
-//! through freepoll. Built for x86_64, aarch64 and riscv64 by `ci/freestanding.sh`, which runs
-//! it as a process, and packed as `/init` by `ci/boot-test.sh`, which boots it on real kernels.
+//! through freepoll. Built for every architecture freepoll supports by `ci/freestanding.sh`,
+//! which runs it as a process, and packed as `/init` by `ci/boot-test.sh`, which boots it on real kernels.
 //!
 //! It prints one line per check (`ok <check>`, `ok <check> (<how>)`, `skip <check> (<why>)` or
 //! `FAIL <check>: <step>[: <errno>]`) and then exactly one result line,
