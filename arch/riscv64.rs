@@ -256,9 +256,16 @@ pub unsafe fn syscall6(
 
 /// The process entry point for [`entry!`](crate::entry!) (feature `entry`): `_start`, where the
 /// kernel starts a static program with the stack pointer at argc (then argv, envp, auxv) and
-/// nothing else set up, no return address and nothing to return to. It clears the frame pointer s0
-/// and ra (the outermost frame), passes sp in a0, aligns sp to 16 bytes, and calls
-/// `__freepoll_start(sp)`, which never returns; the trap after the call is never reached.
+/// nothing else set up, no return address and nothing to return to. It loads the global
+/// pointer `gp` (below), clears the frame pointer s0 and ra (the outermost frame), passes sp in
+/// a0, aligns sp to 16 bytes, and calls `__freepoll_start(sp)`, which never returns; the trap
+/// after the call is never reached.
+///
+/// `gp`: a linker that relaxes (GNU ld by default, on objects from gcc, which marks them
+/// relaxable) rewrites accesses to globals within 2 KiB of `__global_pointer$` into
+/// `gp`-relative ones, and the ABI leaves setting `gp` to the start-up code. Without this load
+/// such an access from safe code would read through whatever `gp` held (0 at entry). The load
+/// itself must not be relaxed (it would become `mv gp, gp`), hence `.option norelax`.
 #[cfg(feature = "entry")]
 #[doc(hidden)]
 #[macro_export]
@@ -268,6 +275,10 @@ macro_rules! __freepoll_start_asm {
             ".globl _start",
             ".type _start, %function",
             "_start:",
+            ".option push",
+            ".option norelax",
+            "lla gp, __global_pointer$",
+            ".option pop",
             "li s0, 0",
             "li ra, 0",
             "mv a0, sp",

@@ -63,6 +63,7 @@ mod nostd {
         /// `fd` must be an open file descriptor (not -1) and must stay open for the whole
         /// lifetime of the returned value.
         pub const unsafe fn borrow_raw(fd: RawFd) -> Self {
+            debug_assert!(fd != -1, "BorrowedFd::borrow_raw(-1)");
             BorrowedFd {
                 fd,
                 _owner: PhantomData,
@@ -162,6 +163,7 @@ mod nostd {
     impl FromRawFd for OwnedFd {
         #[inline]
         unsafe fn from_raw_fd(fd: RawFd) -> Self {
+            debug_assert!(fd != -1, "OwnedFd::from_raw_fd(-1)");
             OwnedFd { fd }
         }
     }
