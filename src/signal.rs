@@ -347,6 +347,14 @@ pub enum SigmaskHow {
 /// blocks `SIGKILL` or `SIGSTOP` and leaves them out silently. See the module docs for why a
 /// signal read through a signalfd must be blocked in every thread.
 ///
+/// **The signals a C library reserves (32 to 34).** This function is safe although it can
+/// block them: a thread with them blocked makes glibc's `setuid()` and its relatives in other
+/// threads wait (they signal every thread and wait for each to answer), which is a stall, not
+/// undefined behaviour, and a program without a C library has no such waiter. The reserved
+/// signals are kept out of the way instead: [`SigSet::full`] leaves them out, and only a set
+/// built by naming them ([`SigSet::full_including_libc_reserved`], [`SigSet::add`],
+/// [`SigSet::from_bits`]) blocks them. In a process with a C library, leave them unblocked.
+///
 /// ```
 /// use freepoll::signal::{sigprocmask, SigSet, SigmaskHow, SIGUSR1};
 /// let set = SigSet::of(&[SIGUSR1])?;
