@@ -22,6 +22,7 @@
 // The numbers and values every architecture shares; the definitions below override them.
 #[path = "common.rs"]
 mod common;
+#[allow(unused_imports)] // TEMPORARY until the modules that use the generic values land
 pub(crate) use common::generic::*;
 
 /// The system call numbers freepoll and its freestanding users need
