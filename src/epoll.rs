@@ -70,7 +70,7 @@ pub use crate::timeout::{
 use crate::arch::{epoll_wait_nomask, nr, syscall1, syscall3, syscall4, syscall6};
 use crate::clock::{clock_gettime, ClockId};
 use crate::errno::{decode_count, decode_raw, Errno, Result};
-use crate::fd::{decode_new_fd, AsFd, AsRawFd, OwnedFd, RawFd};
+use crate::fd::{decode_new_fd, fd_handle, AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use crate::params::{RawParams, EPIOCGPARAMS, EPIOCSPARAMS};
 use crate::signal::KERNEL_SIGSET_SIZE;
 use crate::timeout::{
@@ -450,56 +450,54 @@ pub fn epoll_wait_retry(
     }
 }
 
-/// `ioctl(epoll, EPIOCSPARAMS, &params)`: sets the busy-poll settings of `epoll` (Linux 6.9).
-///
-/// ```
-/// use freepoll::epoll::{epoll_create, epoll_params_get, epoll_params_set, CreateFlags, Params};
-/// use freepoll::Errno;
-/// let epoll = epoll_create(CreateFlags::CLOEXEC)?;
-/// let params = Params { busy_poll_usecs: 50, busy_poll_budget: 16, prefer_busy_poll: true };
-/// match epoll_params_set(&epoll, &params) {
-///     Ok(()) => assert_eq!(epoll_params_get(&epoll)?, params),
-///     // Too old a kernel, one built without busy polling, or an emulator that lacks the ioctl.
-///     Err(Errno::NOTTY | Errno::OPNOTSUPP | Errno::NOSYS) => {}
-///     Err(e) => return Err(e),
-/// }
-/// # Ok::<(), freepoll::Errno>(())
-/// ```
+/// `ioctl(epoll, EPIOCSPARAMS, &params)` on any descriptor: [`Epoll::set_params`] on one
+/// known to be an epoll instance.
 ///
 /// # Errors
-/// - [`Errno::INVAL`], before any call: `busy_poll_usecs` is over `i32::MAX`, which the kernel
-///   rejects the same way.
-/// - [`Errno::NOTTY`]: the kernel is older than 6.9 (an epoll instance answers no ioctl), or
-///   `epoll` is not an epoll instance. (ioctl type `0x8A` is registered to epoll in the
-///   kernel's ioctl number list, so other drivers refuse the request.)
-/// - [`Errno::OPNOTSUPP`]: the kernel was built without `CONFIG_NET_RX_BUSY_POLL`.
-/// - [`Errno::PERM`]: `busy_poll_budget` is over 64 (`NAPI_POLL_WEIGHT`) and the caller lacks
-///   `CAP_NET_ADMIN`.
-/// - [`Errno::NOSYS`]: an emulator that does not pass the ioctl on (qemu-user 7.2 answers this
-///   for every ioctl it does not know).
-/// - [`Errno::BADF`]: `epoll` is not an open descriptor.
-///
-/// # References
-/// - [ioctl_eventpoll(2)](https://man7.org/linux/man-pages/man2/ioctl_eventpoll.2.html),
-///   `include/uapi/linux/eventpoll.h`
+/// As [`Epoll::set_params`]; [`Errno::NOTTY`] also where `epoll` is not an epoll instance.
+#[deprecated(
+    since = "0.2.0",
+    note = "use `Epoll::set_params`: the ioctl belongs on an epoll instance, which `Epoll` is"
+)]
 #[doc(alias = "EPIOCSPARAMS")]
-#[doc(alias = "ioctl")]
 #[inline]
 pub fn epoll_params_set(epoll: impl AsFd, params: &Params) -> Result<()> {
+    params_set(epoll.as_fd(), params)
+}
+
+/// `ioctl(epoll, EPIOCGPARAMS, &params)` on any descriptor: [`Epoll::params`] on one known to
+/// be an epoll instance.
+///
+/// # Errors
+/// As [`Epoll::params`]; [`Errno::NOTTY`] also where `epoll` is not an epoll instance.
+#[deprecated(
+    since = "0.2.0",
+    note = "use `Epoll::params`: the ioctl belongs on an epoll instance, which `Epoll` is"
+)]
+#[doc(alias = "EPIOCGPARAMS")]
+#[inline]
+pub fn epoll_params_get(epoll: impl AsFd) -> Result<Params> {
+    params_get(epoll.as_fd())
+}
+
+/// `ioctl(epoll, EPIOCSPARAMS, &params)`, for [`Epoll::set_params`] and the deprecated
+/// [`epoll_params_set`].
+#[inline]
+fn params_set(epoll: BorrowedFd<'_>, params: &Params) -> Result<()> {
     if params.busy_poll_usecs > i32::MAX as u32 {
         return Err(Errno::INVAL);
     }
-    let epoll = epoll.as_fd().as_raw_fd();
     let raw = params.to_raw();
-    // SAFETY: `epoll` comes from a `BorrowedFd`, open for the call. For EPIOCSPARAMS the kernel
-    // reads `size_of::<RawParams>()` (8) bytes from `&raw`, a live `RawParams` in the layout of
-    // `struct epoll_params`, and writes nothing. Sent to a descriptor that is not an epoll
-    // instance, the request (type 0x8A, registered to epoll in the kernel's ioctl number list)
-    // is refused by that file's driver.
+    // SAFETY: `epoll` is a `BorrowedFd`, open for the call. For EPIOCSPARAMS the kernel reads
+    // `size_of::<RawParams>()` (8) bytes from `&raw`, a live `RawParams` in the layout of
+    // `struct epoll_params`, and writes nothing. On an `Epoll` the request reaches eventpoll's
+    // own ioctl handler; on another descriptor (only through the deprecated free function)
+    // that file's driver refuses type 0x8A, which the kernel's ioctl number list gives to
+    // epoll alone.
     let ret = unsafe {
         syscall3(
             nr::IOCTL,
-            epoll as usize,
+            epoll.as_raw_fd() as usize,
             EPIOCSPARAMS as usize,
             &raw as *const RawParams as usize,
         )
@@ -507,51 +505,209 @@ pub fn epoll_params_set(epoll: impl AsFd, params: &Params) -> Result<()> {
     decode_raw(ret).map(drop)
 }
 
-/// `ioctl(epoll, EPIOCGPARAMS, &params)`: reads the busy-poll settings of `epoll` (Linux 6.9).
-///
-/// A new instance reports [`Params::default()`]: busy polling off.
-///
-/// ```
-/// use freepoll::epoll::{epoll_create, epoll_params_get, CreateFlags, Params};
-/// use freepoll::Errno;
-/// let epoll = epoll_create(CreateFlags::CLOEXEC)?;
-/// match epoll_params_get(&epoll) {
-///     Ok(params) => assert_eq!(params, Params::default()),
-///     Err(Errno::NOTTY | Errno::OPNOTSUPP | Errno::NOSYS) => {} // see the errors
-///     Err(e) => return Err(e),
-/// }
-/// # Ok::<(), freepoll::Errno>(())
-/// ```
-///
-/// # Errors
-/// - [`Errno::NOTTY`]: the kernel is older than 6.9, or `epoll` is not an epoll instance.
-/// - [`Errno::OPNOTSUPP`]: the kernel was built without `CONFIG_NET_RX_BUSY_POLL`.
-/// - [`Errno::NOSYS`]: an emulator that does not pass the ioctl on (qemu-user 7.2).
-/// - [`Errno::BADF`]: `epoll` is not an open descriptor.
-///
-/// # References
-/// - [ioctl_eventpoll(2)](https://man7.org/linux/man-pages/man2/ioctl_eventpoll.2.html),
-///   `include/uapi/linux/eventpoll.h`
-#[doc(alias = "EPIOCGPARAMS")]
-#[doc(alias = "ioctl")]
+/// `ioctl(epoll, EPIOCGPARAMS, &params)`, for [`Epoll::params`] and the deprecated
+/// [`epoll_params_get`].
 #[inline]
-pub fn epoll_params_get(epoll: impl AsFd) -> Result<Params> {
-    let epoll = epoll.as_fd().as_raw_fd();
+fn params_get(epoll: BorrowedFd<'_>) -> Result<Params> {
     let mut raw = RawParams::default();
-    // SAFETY: `epoll` comes from a `BorrowedFd`, open for the call. For EPIOCGPARAMS the kernel
-    // writes `size_of::<RawParams>()` (8) bytes to `&mut raw`, a live `RawParams` in the layout
-    // of `struct epoll_params`, any bytes of which are a valid value. Sent to a descriptor that
-    // is not an epoll instance, the request is refused (see `epoll_params_set`).
+    // SAFETY: `epoll` is a `BorrowedFd`, open for the call. For EPIOCGPARAMS the kernel writes
+    // `size_of::<RawParams>()` (8) bytes to `&mut raw`, a live `RawParams` in the layout of
+    // `struct epoll_params`, any bytes of which are a valid value. On another descriptor than
+    // an epoll instance the request is refused (see `params_set`).
     let ret = unsafe {
         syscall3(
             nr::IOCTL,
-            epoll as usize,
+            epoll.as_raw_fd() as usize,
             EPIOCGPARAMS as usize,
             &mut raw as *mut RawParams as usize,
         )
     };
     decode_raw(ret)?;
     Ok(Params::from_raw(raw))
+}
+
+/// An epoll instance: [`epoll_create`]'s descriptor as a type of its own, so that what only an
+/// epoll instance answers (the busy-poll ioctls) is asked of nothing else. Its methods are the
+/// free functions of this module with the instance as `self`; the free functions, which take
+/// any descriptor, stay for code written against them.
+///
+/// ```
+/// use freepoll::epoll::{uninit_events, CreateFlags, Epoll, EventFlags, EventVec};
+/// use freepoll::eventfd::{EventFd, EventFdFlags};
+/// let epoll = Epoll::new(CreateFlags::CLOEXEC)?;
+/// let wake = EventFd::new(0, EventFdFlags::CLOEXEC)?;
+/// epoll.add(&wake, 7, EventFlags::IN)?;
+/// wake.add(1)?;
+///
+/// let mut buf = uninit_events::<4>();
+/// let mut events = EventVec::new(&mut buf);
+/// assert_eq!(epoll.wait(&mut events, 0)?, 1);
+/// assert_eq!(events.iter().next(), Some((EventFlags::IN, 7)));
+/// # Ok::<(), freepoll::Errno>(())
+/// ```
+pub struct Epoll {
+    fd: OwnedFd,
+}
+
+fd_handle!(Epoll);
+
+impl Epoll {
+    /// `epoll_create1(flags)`: a new epoll instance, as [`epoll_create`].
+    ///
+    /// # Errors
+    /// As [`epoll_create`].
+    ///
+    /// # References
+    /// - [epoll_create1(2)](https://man7.org/linux/man-pages/man2/epoll_create1.2.html)
+    #[doc(alias = "epoll_create1")]
+    #[inline]
+    pub fn new(flags: CreateFlags) -> Result<Epoll> {
+        epoll_create(flags).map(|fd| Epoll { fd })
+    }
+
+    /// `epoll_ctl(self, EPOLL_CTL_ADD, source, {flags, data})`: as [`epoll_add`].
+    ///
+    /// # Errors
+    /// As [`epoll_add`].
+    ///
+    /// # References
+    /// - [epoll_ctl(2)](https://man7.org/linux/man-pages/man2/epoll_ctl.2.html)
+    #[doc(alias = "epoll_ctl")]
+    #[inline]
+    pub fn add(&self, source: impl AsFd, data: u64, flags: EventFlags) -> Result<()> {
+        epoll_add(&self.fd, source, data, flags)
+    }
+
+    /// `epoll_ctl(self, EPOLL_CTL_MOD, source, {flags, data})`: as [`epoll_mod`].
+    ///
+    /// # Errors
+    /// As [`epoll_mod`].
+    ///
+    /// # References
+    /// - [epoll_ctl(2)](https://man7.org/linux/man-pages/man2/epoll_ctl.2.html)
+    #[doc(alias = "epoll_ctl")]
+    #[inline]
+    pub fn modify(&self, source: impl AsFd, data: u64, flags: EventFlags) -> Result<()> {
+        epoll_mod(&self.fd, source, data, flags)
+    }
+
+    /// `epoll_ctl(self, EPOLL_CTL_DEL, source, NULL)`: as [`epoll_del`].
+    ///
+    /// # Errors
+    /// As [`epoll_del`].
+    ///
+    /// # References
+    /// - [epoll_ctl(2)](https://man7.org/linux/man-pages/man2/epoll_ctl.2.html)
+    #[doc(alias = "epoll_ctl")]
+    #[inline]
+    pub fn delete(&self, source: impl AsFd) -> Result<()> {
+        epoll_del(&self.fd, source)
+    }
+
+    /// `epoll_wait(self, events, capacity, timeout)`: as [`epoll_wait`].
+    ///
+    /// # Errors
+    /// As [`epoll_wait`].
+    ///
+    /// # References
+    /// - [epoll_wait(2)](https://man7.org/linux/man-pages/man2/epoll_wait.2.html)
+    #[doc(alias = "epoll_wait")]
+    #[inline]
+    pub fn wait(&self, events: &mut EventVec<'_>, timeout: impl Into<Timeout>) -> Result<usize> {
+        epoll_wait(&self.fd, events, timeout)
+    }
+
+    /// `epoll_pwait(self, events, capacity, timeout, sigmask)`: as [`epoll_pwait`].
+    ///
+    /// # Errors
+    /// As [`epoll_pwait`].
+    ///
+    /// # References
+    /// - [epoll_pwait(2)](https://man7.org/linux/man-pages/man2/epoll_pwait.2.html)
+    #[doc(alias = "epoll_pwait")]
+    #[inline]
+    pub fn pwait(
+        &self,
+        events: &mut EventVec<'_>,
+        timeout: impl Into<Timeout>,
+        sigmask: Option<&SigSet>,
+    ) -> Result<usize> {
+        epoll_pwait(&self.fd, events, timeout, sigmask)
+    }
+
+    /// [`epoll_wait_retry`] on this instance: restarts after [`Errno::INTR`] with the time
+    /// that is left.
+    ///
+    /// # Errors
+    /// As [`epoll_wait_retry`].
+    ///
+    /// # References
+    /// - [epoll_wait(2)](https://man7.org/linux/man-pages/man2/epoll_wait.2.html)
+    #[inline]
+    pub fn wait_retry(
+        &self,
+        events: &mut EventVec<'_>,
+        timeout: impl Into<Timeout>,
+    ) -> Result<usize> {
+        epoll_wait_retry(&self.fd, events, timeout)
+    }
+
+    /// `ioctl(self, EPIOCSPARAMS, &params)`: sets the busy-poll settings of this instance
+    /// (Linux 6.9).
+    ///
+    /// ```
+    /// use freepoll::epoll::{CreateFlags, Epoll, Params};
+    /// use freepoll::Errno;
+    /// let epoll = Epoll::new(CreateFlags::CLOEXEC)?;
+    /// let params = Params { busy_poll_usecs: 50, busy_poll_budget: 16, prefer_busy_poll: true };
+    /// match epoll.set_params(&params) {
+    ///     Ok(()) => assert_eq!(epoll.params()?, params),
+    ///     // Too old a kernel, one built without busy polling, or an emulator that lacks the ioctl.
+    ///     Err(Errno::NOTTY | Errno::OPNOTSUPP | Errno::NOSYS) => {}
+    ///     Err(e) => return Err(e),
+    /// }
+    /// # Ok::<(), freepoll::Errno>(())
+    /// ```
+    ///
+    /// # Errors
+    /// - [`Errno::INVAL`], before any call: `busy_poll_usecs` is over `i32::MAX`, which the
+    ///   kernel rejects the same way.
+    /// - [`Errno::NOTTY`]: the kernel is older than 6.9 (an epoll instance answers no ioctl).
+    /// - [`Errno::OPNOTSUPP`]: the kernel was built without `CONFIG_NET_RX_BUSY_POLL`.
+    /// - [`Errno::PERM`]: `busy_poll_budget` is over 64 (`NAPI_POLL_WEIGHT`) and the caller
+    ///   lacks `CAP_NET_ADMIN`.
+    /// - [`Errno::NOSYS`]: an emulator that does not pass the ioctl on (qemu-user 7.2 answers
+    ///   this for every ioctl it does not know).
+    ///
+    /// # References
+    /// - [ioctl_eventpoll(2)](https://man7.org/linux/man-pages/man2/ioctl_eventpoll.2.html),
+    ///   `include/uapi/linux/eventpoll.h`
+    #[doc(alias = "EPIOCSPARAMS")]
+    #[doc(alias = "ioctl")]
+    #[doc(alias = "epoll_params_set")]
+    #[inline]
+    pub fn set_params(&self, params: &Params) -> Result<()> {
+        params_set(self.fd.as_fd(), params)
+    }
+
+    /// `ioctl(self, EPIOCGPARAMS, &params)`: reads the busy-poll settings of this instance
+    /// (Linux 6.9). A new instance reports [`Params::default()`]: busy polling off.
+    ///
+    /// # Errors
+    /// - [`Errno::NOTTY`]: the kernel is older than 6.9.
+    /// - [`Errno::OPNOTSUPP`]: the kernel was built without `CONFIG_NET_RX_BUSY_POLL`.
+    /// - [`Errno::NOSYS`]: an emulator that does not pass the ioctl on (qemu-user 7.2).
+    ///
+    /// # References
+    /// - [ioctl_eventpoll(2)](https://man7.org/linux/man-pages/man2/ioctl_eventpoll.2.html),
+    ///   `include/uapi/linux/eventpoll.h`
+    #[doc(alias = "EPIOCGPARAMS")]
+    #[doc(alias = "ioctl")]
+    #[doc(alias = "epoll_params_get")]
+    #[inline]
+    pub fn params(&self) -> Result<Params> {
+        params_get(self.fd.as_fd())
+    }
 }
 
 /// The one wait behind [`epoll_wait`], [`epoll_pwait`] and [`epoll_wait_retry`].

@@ -4,8 +4,8 @@
 use crate::arch::{IOC_READ, IOC_WRITE};
 use static_assertions::const_assert;
 
-/// Busy-poll settings of one epoll instance, as [`epoll_params_set`] stores them and
-/// [`epoll_params_get`] reads them back (Linux 6.9).
+/// Busy-poll settings of one epoll instance, as [`Epoll::set_params`] stores them and
+/// [`Epoll::params`] reads them back (Linux 6.9).
 ///
 /// With `busy_poll_usecs` non-zero, a wait on this instance first spins for up to that many
 /// microseconds polling the NAPI context of the network sockets it watches, instead of
@@ -14,8 +14,8 @@ use static_assertions::const_assert;
 /// `prefer_busy_poll` prefers this busy polling to the network stack's own softirq processing,
 /// as `SO_PREFER_BUSY_POLL` does for one socket. The defaults, all zero, turn busy polling off.
 ///
-/// [`epoll_params_set`]: crate::epoll::epoll_params_set
-/// [`epoll_params_get`]: crate::epoll::epoll_params_get
+/// [`Epoll::set_params`]: crate::epoll::Epoll::set_params
+/// [`Epoll::params`]: crate::epoll::Epoll::params
 #[doc(alias = "epoll_params")]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Params {

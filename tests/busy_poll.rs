@@ -8,7 +8,8 @@
 mod common;
 
 use common::*;
-use freepoll::epoll::{epoll_params_get, epoll_params_set, Params};
+#[allow(deprecated)] // the free functions' own behaviour is tested too
+use freepoll::epoll::{epoll_params_get, epoll_params_set, CreateFlags, Epoll, Params};
 use freepoll::fd::BorrowedFd;
 use freepoll::Errno;
 
@@ -20,10 +21,10 @@ const FEATURE: &str = "EPIOCSPARAMS/EPIOCGPARAMS (busy-poll ioctls, Linux 6.9)";
 /// owes: the settings on a kernel since 6.9 (or EOPNOTSUPP without busy polling built in),
 /// ENOTTY before 6.9, and under an emulator its ENOSYS. Any other answer fails the test.
 fn refusal() -> Option<(Errno, String)> {
-    let ep = epoll();
+    let ep = Epoll::new(CreateFlags::CLOEXEC).unwrap();
     let answers = [
-        ("EPIOCGPARAMS", epoll_params_get(&ep).map(drop)),
-        ("EPIOCSPARAMS", epoll_params_set(&ep, &Params::default())),
+        ("EPIOCGPARAMS", ep.params().map(drop)),
+        ("EPIOCSPARAMS", ep.set_params(&Params::default())),
     ];
     let all = |want: Result<(), Errno>| answers.iter().all(|&(_, got)| got == want);
     if emulated() {
@@ -85,9 +86,9 @@ fn settings_round_trip() {
     if refusal_reported("the settings and their read-back").is_some() {
         return;
     }
-    let ep = epoll();
+    let ep = Epoll::new(CreateFlags::CLOEXEC).unwrap();
     assert_eq!(
-        epoll_params_get(&ep),
+        ep.params(),
         Ok(Params::default()),
         "a new instance does not busy-poll"
     );
@@ -110,16 +111,17 @@ fn settings_round_trip() {
         Params::default(),
     ];
     for params in settings {
-        assert_eq!(epoll_params_set(&ep, &params), Ok(()), "{params:?}");
-        assert_eq!(epoll_params_get(&ep), Ok(params));
+        assert_eq!(ep.set_params(&params), Ok(()), "{params:?}");
+        assert_eq!(ep.params(), Ok(params));
     }
     // Settings belong to one instance.
-    let other = epoll();
-    epoll_params_set(&ep, &settings[0]).unwrap();
-    assert_eq!(epoll_params_get(&other), Ok(Params::default()));
+    let other = Epoll::new(CreateFlags::CLOEXEC).unwrap();
+    ep.set_params(&settings[0]).unwrap();
+    assert_eq!(other.params(), Ok(Params::default()));
 }
 
 #[test]
+#[allow(deprecated)] // the free function on a descriptor that is no `Epoll`
 fn usecs_above_i32_max_is_einval_before_any_call() {
     // SAFETY: the number is above any RLIMIT_NOFILE, so it is never open: the kernel only looks
     // it up and answers EBADF.
@@ -148,25 +150,25 @@ fn usecs_above_i32_max_is_einval_before_any_call() {
         };
         assert_eq!(epoll_params_set(never_open, &params), Err(Errno::INVAL));
         // The same on a real instance: nothing is stored.
-        let ep = epoll();
-        assert_eq!(epoll_params_set(&ep, &params), Err(Errno::INVAL));
+        let ep = Epoll::new(CreateFlags::CLOEXEC).unwrap();
+        assert_eq!(ep.set_params(&params), Err(Errno::INVAL));
         let stored = match refused {
             None => Ok(Params::default()),
             Some(errno) => Err(errno),
         };
-        assert_eq!(epoll_params_get(&ep), stored);
+        assert_eq!(ep.params(), stored);
     }
 }
 
 #[test]
 fn budget_above_64_needs_cap_net_admin() {
-    let ep = epoll();
+    let ep = Epoll::new(CreateFlags::CLOEXEC).unwrap();
     let params = Params {
         busy_poll_usecs: 10,
         busy_poll_budget: 65,
         prefer_busy_poll: false,
     };
-    let got = epoll_params_set(&ep, &params);
+    let got = ep.set_params(&params);
     if let Some(errno) = refusal_reported("the CAP_NET_ADMIN check of a budget above 64") {
         assert_eq!(got, Err(errno));
         return;
@@ -174,7 +176,7 @@ fn budget_above_64_needs_cap_net_admin() {
     match got {
         Ok(()) => {
             assert!(has_cap_net_admin(), "accepted without CAP_NET_ADMIN");
-            assert_eq!(epoll_params_get(&ep), Ok(params));
+            assert_eq!(ep.params(), Ok(params));
         }
         Err(e) => {
             assert_eq!(e, Errno::PERM);
@@ -184,6 +186,7 @@ fn budget_above_64_needs_cap_net_admin() {
 }
 
 #[test]
+#[allow(deprecated)] // the free function on a descriptor that is no `Epoll`
 fn a_descriptor_that_is_not_an_epoll_instance_is_refused() {
     let efd = eventfd(0);
     let params = Params {
