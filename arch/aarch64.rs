@@ -38,182 +38,108 @@ pub(crate) const O_DIRECTORY: u32 = 0o40_000;
 /// See [`O_DIRECTORY`].
 pub(crate) const O_NOFOLLOW: u32 = 0o100_000;
 
-/// `svc 0` with no arguments. Number in `x8`.
+/// The instruction, registers, clobbers and options of every stub below, stated once: the
+/// number goes in `x8`; `x0` carries the first argument and the result; the stub names the
+/// other argument registers.
+macro_rules! syscall {
+    ($nr:expr) => { syscall!(@ ret; $nr, [lateout("x0") ret,] []) };
+    ($nr:expr, $a0:expr $(, $reg:tt = $arg:expr)*) => {
+        syscall!(@ ret; $nr, [inlateout("x0") $a0 => ret,] [$(in($reg) $arg,)*])
+    };
+    (@ $ret:ident; $nr:expr, [$($first:tt)*] [$($rest:tt)*]) => {{
+        let $ret;
+        // SAFETY: the stub's caller upholds the contract of system call `$nr` for these
+        // arguments (the stub contract, stated once in `crate::raw`). The kernel reads the
+        // argument registers only, and preserves every register but x0 (the result) and the
+        // SVE predicate state (p0-p15, ffr), all declared; it touches no user stack and
+        // restores the flags.
+        unsafe {
+            core::arch::asm!(
+                "svc 0",
+                $($first)*
+                in("x8") $nr,
+                $($rest)*
+                out("p0") _, out("p1") _, out("p2") _, out("p3") _, out("p4") _, out("p5") _,
+                out("p6") _, out("p7") _, out("p8") _, out("p9") _, out("p10") _, out("p11") _,
+                out("p12") _, out("p13") _, out("p14") _, out("p15") _, out("ffr") _,
+                options(nostack, preserves_flags),
+            );
+        }
+        $ret
+    }};
+}
+
+/// `svc 0` with no arguments.
 ///
 /// # Safety
-/// The caller upholds the contract of system call `nr`.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall0(nr: usize) -> usize {
-    let ret;
-    // SAFETY: the caller upholds the contract of `nr`; the kernel preserves every register
-    // except x0 (result) and the SVE predicate state, all declared here.
-    unsafe {
-        core::arch::asm!(
-            "svc 0",
-            lateout("x0") ret,
-            in("x8") nr,
-            out("p0") _, out("p1") _, out("p2") _, out("p3") _, out("p4") _, out("p5") _,
-            out("p6") _, out("p7") _, out("p8") _, out("p9") _, out("p10") _, out("p11") _,
-            out("p12") _, out("p13") _, out("p14") _, out("p15") _, out("ffr") _,
-            options(nostack, preserves_flags),
-        );
-    }
-    ret
+    syscall!(nr)
 }
 
-/// `svc 0` with one argument. Number in `x8`; argument in `x0`.
+/// `svc 0` with one argument: `x0`.
 ///
 /// # Safety
-/// The caller upholds the contract of system call `nr` for this argument: pointers valid for
-/// what the kernel reads or writes, fds as that call requires.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall1(nr: usize, a0: usize) -> usize {
-    let ret;
-    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel.
-    unsafe {
-        core::arch::asm!(
-            "svc 0",
-            inlateout("x0") a0 => ret,
-            in("x8") nr,
-            out("p0") _, out("p1") _, out("p2") _, out("p3") _, out("p4") _, out("p5") _,
-            out("p6") _, out("p7") _, out("p8") _, out("p9") _, out("p10") _, out("p11") _,
-            out("p12") _, out("p13") _, out("p14") _, out("p15") _, out("ffr") _,
-            options(nostack, preserves_flags),
-        );
-    }
-    ret
+    syscall!(nr, a0)
 }
 
-/// `svc 0` with two arguments. Number in `x8`; arguments in `x0`, `x1`.
+/// `svc 0` with two arguments: `x0`, `x1`.
 ///
 /// # Safety
-/// As for [`syscall1`], for every argument.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall2(nr: usize, a0: usize, a1: usize) -> usize {
-    let ret;
-    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel.
-    unsafe {
-        core::arch::asm!(
-            "svc 0",
-            inlateout("x0") a0 => ret,
-            in("x8") nr,
-            in("x1") a1,
-            out("p0") _, out("p1") _, out("p2") _, out("p3") _, out("p4") _, out("p5") _,
-            out("p6") _, out("p7") _, out("p8") _, out("p9") _, out("p10") _, out("p11") _,
-            out("p12") _, out("p13") _, out("p14") _, out("p15") _, out("ffr") _,
-            options(nostack, preserves_flags),
-        );
-    }
-    ret
+    syscall!(nr, a0, "x1" = a1)
 }
 
-/// `svc 0` with three arguments. Number in `x8`; arguments in `x0`, `x1`, `x2`.
+/// `svc 0` with three arguments: `x0`, `x1`, `x2`.
 ///
 /// # Safety
-/// As for [`syscall1`], for every argument.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall3(nr: usize, a0: usize, a1: usize, a2: usize) -> usize {
-    let ret;
-    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel.
-    unsafe {
-        core::arch::asm!(
-            "svc 0",
-            inlateout("x0") a0 => ret,
-            in("x8") nr,
-            in("x1") a1, in("x2") a2,
-            out("p0") _, out("p1") _, out("p2") _, out("p3") _, out("p4") _, out("p5") _,
-            out("p6") _, out("p7") _, out("p8") _, out("p9") _, out("p10") _, out("p11") _,
-            out("p12") _, out("p13") _, out("p14") _, out("p15") _, out("ffr") _,
-            options(nostack, preserves_flags),
-        );
-    }
-    ret
+    syscall!(nr, a0, "x1" = a1, "x2" = a2)
 }
 
-/// `svc 0` with four arguments. Number in `x8`; arguments in `x0`, `x1`, `x2`, `x3`.
+/// `svc 0` with four arguments: `x0`, `x1`, `x2`, `x3`.
 ///
 /// # Safety
-/// As for [`syscall1`], for every argument.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) -> usize {
-    let ret;
-    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel.
-    unsafe {
-        core::arch::asm!(
-            "svc 0",
-            inlateout("x0") a0 => ret,
-            in("x8") nr,
-            in("x1") a1, in("x2") a2, in("x3") a3,
-            out("p0") _, out("p1") _, out("p2") _, out("p3") _, out("p4") _, out("p5") _,
-            out("p6") _, out("p7") _, out("p8") _, out("p9") _, out("p10") _, out("p11") _,
-            out("p12") _, out("p13") _, out("p14") _, out("p15") _, out("ffr") _,
-            options(nostack, preserves_flags),
-        );
-    }
-    ret
+    syscall!(nr, a0, "x1" = a1, "x2" = a2, "x3" = a3)
 }
 
-/// `svc 0` with five arguments. Number in `x8`; arguments in `x0`, `x1`, `x2`, `x3`, `x4`.
+/// `svc 0` with five arguments: `x0`, `x1`, `x2`, `x3`, `x4`.
 ///
 /// # Safety
-/// As for [`syscall1`], for every argument.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall5(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize, a4: usize) -> usize {
-    let ret;
-    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel.
-    unsafe {
-        core::arch::asm!(
-            "svc 0",
-            inlateout("x0") a0 => ret,
-            in("x8") nr,
-            in("x1") a1, in("x2") a2, in("x3") a3, in("x4") a4,
-            out("p0") _, out("p1") _, out("p2") _, out("p3") _, out("p4") _, out("p5") _,
-            out("p6") _, out("p7") _, out("p8") _, out("p9") _, out("p10") _, out("p11") _,
-            out("p12") _, out("p13") _, out("p14") _, out("p15") _, out("ffr") _,
-            options(nostack, preserves_flags),
-        );
-    }
-    ret
+    syscall!(nr, a0, "x1" = a1, "x2" = a2, "x3" = a3, "x4" = a4)
 }
 
-/// `svc 0` with six arguments. Number in `x8`; arguments in `x0`, `x1`, `x2`, `x3`, `x4`, `x5`.
+/// `svc 0` with six arguments: `x0`, `x1`, `x2`, `x3`, `x4`, `x5`.
 ///
 /// # Safety
-/// As for [`syscall1`], for every argument.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall6(
@@ -225,21 +151,15 @@ pub unsafe fn syscall6(
     a4: usize,
     a5: usize,
 ) -> usize {
-    let ret;
-    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel.
-    unsafe {
-        core::arch::asm!(
-            "svc 0",
-            inlateout("x0") a0 => ret,
-            in("x8") nr,
-            in("x1") a1, in("x2") a2, in("x3") a3, in("x4") a4, in("x5") a5,
-            out("p0") _, out("p1") _, out("p2") _, out("p3") _, out("p4") _, out("p5") _,
-            out("p6") _, out("p7") _, out("p8") _, out("p9") _, out("p10") _, out("p11") _,
-            out("p12") _, out("p13") _, out("p14") _, out("p15") _, out("ffr") _,
-            options(nostack, preserves_flags),
-        );
-    }
-    ret
+    syscall!(
+        nr,
+        a0,
+        "x1" = a1,
+        "x2" = a2,
+        "x3" = a3,
+        "x4" = a4,
+        "x5" = a5
+    )
 }
 
 /// The process entry point for [`entry!`](crate::entry!) (feature `entry`): `_start`, where the

@@ -171,205 +171,109 @@ pub(crate) const O_NOFOLLOW: u32 = 0o100_000;
 /// architecture for files over 2 GiB, as C libraries do.
 pub(crate) const O_LARGEFILE: u32 = 0o400_000;
 
-/// `svc 0` with no arguments. Number in `r7` (moved there inside the asm: see the header).
+/// The instructions, registers and options of every stub below, stated once: the number goes
+/// in `r7`, which Thumb code keeps as its frame pointer and no operand may name, so the asm
+/// saves r7 in `save` (an output, so a register of its own), loads the number, and restores r7
+/// after the call; `r0` carries the first argument and the result; the stub names the other
+/// argument registers.
+macro_rules! syscall {
+    ($nr:expr) => { syscall!(@ ret; $nr, lateout("r0") ret,) };
+    ($nr:expr, $a0:expr $(, $reg:tt = $arg:expr)*) => {
+        syscall!(@ ret; $nr, inlateout("r0") $a0 => ret, $(in($reg) $arg,)*)
+    };
+    (@ $ret:ident; $nr:expr, $($operands:tt)*) => {{
+        let $ret;
+        // SAFETY: the stub's caller upholds the contract of system call `$nr` for these
+        // arguments (the stub contract, stated once in `crate::raw`). The kernel reads the
+        // argument registers only, preserves every register but r0 (the result), declared, and
+        // touches no user stack; r7 ends as it was.
+        unsafe {
+            core::arch::asm!(
+                "mov {save}, r7",
+                "mov r7, {nr}",
+                "svc 0",
+                "mov r7, {save}",
+                nr = in(reg) $nr,
+                save = out(reg) _,
+                $($operands)*
+                options(nostack, preserves_flags),
+            );
+        }
+        $ret
+    }};
+}
+
+/// `svc 0` with no arguments.
 ///
 /// # Safety
-/// The caller upholds the contract of system call `nr`.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall0(nr: usize) -> usize {
-    let ret;
-    // SAFETY: the caller upholds the contract of `nr`; the kernel preserves every register
-    // except r0 (result), declared here; r7 is saved in
-    // `save` (an output, so a register of its own) and restored after the call.
-    unsafe {
-        core::arch::asm!(
-            "mov {save}, r7",
-            "mov r7, {nr}",
-            "svc 0",
-            "mov r7, {save}",
-            nr = in(reg) nr,
-            save = out(reg) _,
-            lateout("r0") ret,
-            options(nostack, preserves_flags),
-        );
-    }
-    ret
+    syscall!(nr)
 }
 
-/// `svc 0` with one argument. Number in `r7` (moved there inside the asm: see the header); argument
-/// in `r0`.
+/// `svc 0` with one argument: `r0`.
 ///
 /// # Safety
-/// The caller upholds the contract of system call `nr` for this argument: pointers valid for what
-/// the kernel reads or writes, fds as that call requires.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall1(nr: usize, a0: usize) -> usize {
-    let ret;
-    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel
-    // (r0 also carries the result); r7 is saved in
-    // `save` (an output, so a register of its own) and restored after the call.
-    unsafe {
-        core::arch::asm!(
-            "mov {save}, r7",
-            "mov r7, {nr}",
-            "svc 0",
-            "mov r7, {save}",
-            nr = in(reg) nr,
-            save = out(reg) _,
-            inlateout("r0") a0 => ret,
-            options(nostack, preserves_flags),
-        );
-    }
-    ret
+    syscall!(nr, a0)
 }
 
-/// `svc 0` with two arguments. Number in `r7` (moved there inside the asm: see the header);
-/// arguments in `r0`, `r1`.
+/// `svc 0` with two arguments: `r0`, `r1`.
 ///
 /// # Safety
-/// As for [`syscall1`], for both arguments.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall2(nr: usize, a0: usize, a1: usize) -> usize {
-    let ret;
-    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel
-    // (r0 also carries the result); r7 is saved in
-    // `save` (an output, so a register of its own) and restored after the call.
-    unsafe {
-        core::arch::asm!(
-            "mov {save}, r7",
-            "mov r7, {nr}",
-            "svc 0",
-            "mov r7, {save}",
-            nr = in(reg) nr,
-            save = out(reg) _,
-            inlateout("r0") a0 => ret,
-            in("r1") a1,
-            options(nostack, preserves_flags),
-        );
-    }
-    ret
+    syscall!(nr, a0, "r1" = a1)
 }
 
-/// `svc 0` with three arguments. Number in `r7` (moved there inside the asm: see the header);
-/// arguments in `r0` to `r2`.
+/// `svc 0` with three arguments: `r0`, `r1`, `r2`.
 ///
 /// # Safety
-/// As for [`syscall1`], for every argument.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall3(nr: usize, a0: usize, a1: usize, a2: usize) -> usize {
-    let ret;
-    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel
-    // (r0 also carries the result); r7 is saved in
-    // `save` (an output, so a register of its own) and restored after the call.
-    unsafe {
-        core::arch::asm!(
-            "mov {save}, r7",
-            "mov r7, {nr}",
-            "svc 0",
-            "mov r7, {save}",
-            nr = in(reg) nr,
-            save = out(reg) _,
-            inlateout("r0") a0 => ret,
-            in("r1") a1, in("r2") a2,
-            options(nostack, preserves_flags),
-        );
-    }
-    ret
+    syscall!(nr, a0, "r1" = a1, "r2" = a2)
 }
 
-/// `svc 0` with four arguments. Number in `r7` (moved there inside the asm: see the header);
-/// arguments in `r0` to `r3`.
+/// `svc 0` with four arguments: `r0`, `r1`, `r2`, `r3`.
 ///
 /// # Safety
-/// As for [`syscall1`], for every argument.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) -> usize {
-    let ret;
-    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel
-    // (r0 also carries the result); r7 is saved in
-    // `save` (an output, so a register of its own) and restored after the call.
-    unsafe {
-        core::arch::asm!(
-            "mov {save}, r7",
-            "mov r7, {nr}",
-            "svc 0",
-            "mov r7, {save}",
-            nr = in(reg) nr,
-            save = out(reg) _,
-            inlateout("r0") a0 => ret,
-            in("r1") a1, in("r2") a2, in("r3") a3,
-            options(nostack, preserves_flags),
-        );
-    }
-    ret
+    syscall!(nr, a0, "r1" = a1, "r2" = a2, "r3" = a3)
 }
 
-/// `svc 0` with five arguments. Number in `r7` (moved there inside the asm: see the header);
-/// arguments in `r0` to `r4`.
+/// `svc 0` with five arguments: `r0`, `r1`, `r2`, `r3`, `r4`.
 ///
 /// # Safety
-/// As for [`syscall1`], for every argument.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall5(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize, a4: usize) -> usize {
-    let ret;
-    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel
-    // (r0 also carries the result); r7 is saved in
-    // `save` (an output, so a register of its own) and restored after the call.
-    unsafe {
-        core::arch::asm!(
-            "mov {save}, r7",
-            "mov r7, {nr}",
-            "svc 0",
-            "mov r7, {save}",
-            nr = in(reg) nr,
-            save = out(reg) _,
-            inlateout("r0") a0 => ret,
-            in("r1") a1, in("r2") a2, in("r3") a3, in("r4") a4,
-            options(nostack, preserves_flags),
-        );
-    }
-    ret
+    syscall!(nr, a0, "r1" = a1, "r2" = a2, "r3" = a3, "r4" = a4)
 }
 
-/// `svc 0` with six arguments. Number in `r7` (moved there inside the asm: see the header);
-/// arguments in `r0` to `r5`.
+/// `svc 0` with six arguments: `r0`, `r1`, `r2`, `r3`, `r4`, `r5`.
 ///
 /// # Safety
-/// As for [`syscall1`], for every argument.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall6(
@@ -381,44 +285,15 @@ pub unsafe fn syscall6(
     a4: usize,
     a5: usize,
 ) -> usize {
-    let ret;
-    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel
-    // (r0 also carries the result); r7 is saved in
-    // `save` (an output, so a register of its own) and restored after the call.
-    unsafe {
-        core::arch::asm!(
-            "mov {save}, r7",
-            "mov r7, {nr}",
-            "svc 0",
-            "mov r7, {save}",
-            nr = in(reg) nr,
-            save = out(reg) _,
-            inlateout("r0") a0 => ret,
-            in("r1") a1, in("r2") a2, in("r3") a3, in("r4") a4, in("r5") a5,
-            options(nostack, preserves_flags),
-        );
-    }
-    ret
-}
-
-/// `epoll_wait(epfd, events, maxevents, timeout)`, the wait with no signal mask, made with
-/// `epoll_wait` (252): four arguments, and no mask for the kernel to look at, which makes it
-/// cheaper in the kernel than `epoll_pwait` with a NULL mask. Every architecture's file has
-/// this stub, each with its own call for it.
-///
-/// # Safety
-/// `epfd` is an open descriptor and `events` is valid for writes of `maxevents` events in the
-/// kernel's layout for the whole call; `timeout` is an `int` in milliseconds, sign-extended.
-#[inline(always)]
-pub(crate) unsafe fn epoll_wait_nomask(
-    epfd: usize,
-    events: usize,
-    maxevents: usize,
-    timeout: usize,
-) -> usize {
-    // SAFETY: the caller upholds epoll_wait's contract for these arguments, stated above; the
-    // kernel writes only to `events`, at most `maxevents` events.
-    unsafe { syscall4(nr::EPOLL_WAIT, epfd, events, maxevents, timeout) }
+    syscall!(
+        nr,
+        a0,
+        "r1" = a1,
+        "r2" = a2,
+        "r3" = a3,
+        "r4" = a4,
+        "r5" = a5
+    )
 }
 
 /// The process entry point for [`entry!`](crate::entry!) (feature `entry`): `_start`, where the
@@ -450,4 +325,24 @@ macro_rules! __freepoll_start_asm {
             ".popsection",
         );
     };
+}
+
+/// `epoll_wait(epfd, events, maxevents, timeout)`, the wait with no signal mask, made with
+/// `epoll_wait` (252): four arguments, and no mask for the kernel to look at, which makes it
+/// cheaper in the kernel than `epoll_pwait` with a NULL mask. Every architecture's file has
+/// this stub, each with its own call for it.
+///
+/// # Safety
+/// `epfd` is an open descriptor and `events` is valid for writes of `maxevents` events in the
+/// kernel's layout for the whole call; `timeout` is an `int` in milliseconds, sign-extended.
+#[inline(always)]
+pub(crate) unsafe fn epoll_wait_nomask(
+    epfd: usize,
+    events: usize,
+    maxevents: usize,
+    timeout: usize,
+) -> usize {
+    // SAFETY: the caller upholds epoll_wait's contract for these arguments, stated above; the
+    // kernel writes only to `events`, at most `maxevents` events.
+    unsafe { syscall4(nr::EPOLL_WAIT, epfd, events, maxevents, timeout) }
 }

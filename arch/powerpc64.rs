@@ -195,215 +195,116 @@ pub(crate) const SO_PEERCRED: u32 = 21;
 /// powerpc, where every other architecture makes it an alias of `EDEADLK` (35).
 pub(crate) const EDEADLOCK: u16 = 58;
 
-/// `sc` with no arguments. Number in `r0`; an error (cr0.SO set, positive errno in
-/// `r3`) comes back as `-errno`.
+/// The instructions, registers, clobbers and options of every stub below, stated once: the
+/// number goes in `r0`; `r3` carries the first argument and the result; an error (cr0.SO set,
+/// the positive errno in `r3`) is turned into `-errno` (`bns+` skips the `neg` on success).
+/// The argument registers r4 to r8 are volatile across `sc`: the stub passes its arguments as
+/// `inlateout`s with the output discarded, and names the rest of r4 to r8 as clobbered.
+macro_rules! syscall {
+    ($nr:expr $(; $($clobber:tt),*)?) => {
+        syscall!(@ ret; $nr, lateout("r3") ret, $($(lateout($clobber) _,)*)?)
+    };
+    ($nr:expr, $a0:expr $(, $reg:tt = $arg:expr)* $(; $($clobber:tt),*)?) => {
+        syscall!(@ ret; $nr,
+            inlateout("r3") $a0 => ret,
+            $(inlateout($reg) $arg => _,)*
+            $($(lateout($clobber) _,)*)?
+        )
+    };
+    (@ $ret:ident; $nr:expr, $($operands:tt)*) => {{
+        let $ret;
+        // SAFETY: the stub's caller upholds the contract of system call `$nr` for these
+        // arguments (the stub contract, stated once in `crate::raw`). The kernel may change
+        // r0 and r4 to r12, cr0, ctr and xer, all declared, and touches no user stack; the
+        // result is in r3.
+        unsafe {
+            core::arch::asm!(
+                "sc",
+                "bns+ 1f",
+                "neg 3, 3",
+                "1:",
+                inlateout("r0") $nr => _,
+                $($operands)*
+                lateout("r9") _, lateout("r10") _, lateout("r11") _, lateout("r12") _,
+                out("cr0") _, out("ctr") _, out("xer") _,
+                options(nostack),
+            );
+        }
+        $ret
+    }};
+}
+
+/// `sc` with no arguments.
 ///
 /// # Safety
-/// The caller upholds the contract of system call `nr`.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall0(nr: usize) -> usize {
-    let ret;
-    // SAFETY: the caller upholds the contract of `nr`; the kernel may change r0 and
-    // r4-r12, cr0, ctr and xer, all declared here, and the result is in r3, turned into
-    // `-errno` when cr0.SO says it is an error.
-    unsafe {
-        core::arch::asm!(
-            "sc",
-            "bns+ 1f",
-            "neg 3, 3",
-            "1:",
-            inlateout("r0") nr => _,
-            lateout("r3") ret,
-            lateout("r4") _, lateout("r5") _, lateout("r6") _,
-            lateout("r7") _, lateout("r8") _,
-            lateout("r9") _, lateout("r10") _, lateout("r11") _, lateout("r12") _,
-            out("cr0") _, out("ctr") _, out("xer") _,
-            options(nostack),
-        );
-    }
-    ret
+    syscall!(nr; "r4", "r5", "r6", "r7", "r8")
 }
 
-/// `sc` with one argument. Number in `r0`; argument in `r3`; an error (cr0.SO set, positive errno
-/// in `r3`) comes back as `-errno`.
+/// `sc` with one argument: `r3`.
 ///
 /// # Safety
-/// The caller upholds the contract of system call `nr` for this argument: pointers valid for what
-/// the kernel reads or writes, fds as that call requires.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall1(nr: usize, a0: usize) -> usize {
-    let ret;
-    // SAFETY: as in `syscall0`; the argument registers r4 to r8 are volatile across `sc`
-    // (the kernel may change them), so each is an `inlateout` whose output is discarded.
-    unsafe {
-        core::arch::asm!(
-            "sc",
-            "bns+ 1f",
-            "neg 3, 3",
-            "1:",
-            inlateout("r0") nr => _,
-            inlateout("r3") a0 => ret,
-            lateout("r4") _, lateout("r5") _, lateout("r6") _,
-            lateout("r7") _, lateout("r8") _,
-            lateout("r9") _, lateout("r10") _, lateout("r11") _, lateout("r12") _,
-            out("cr0") _, out("ctr") _, out("xer") _,
-            options(nostack),
-        );
-    }
-    ret
+    syscall!(nr, a0; "r4", "r5", "r6", "r7", "r8")
 }
 
-/// `sc` with two arguments. Number in `r0`; arguments in `r3` to `r4`; an error (cr0.SO set,
-/// positive errno in `r3`) comes back as `-errno`.
+/// `sc` with two arguments: `r3`, `r4`.
 ///
 /// # Safety
-/// As for [`syscall1`], for both arguments.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall2(nr: usize, a0: usize, a1: usize) -> usize {
-    let ret;
-    // SAFETY: as in `syscall0`; the argument registers r4 to r8 are volatile across `sc`
-    // (the kernel may change them), so each is an `inlateout` whose output is discarded.
-    unsafe {
-        core::arch::asm!(
-            "sc",
-            "bns+ 1f",
-            "neg 3, 3",
-            "1:",
-            inlateout("r0") nr => _,
-            inlateout("r3") a0 => ret,
-            inlateout("r4") a1 => _, lateout("r5") _, lateout("r6") _,
-            lateout("r7") _, lateout("r8") _,
-            lateout("r9") _, lateout("r10") _, lateout("r11") _, lateout("r12") _,
-            out("cr0") _, out("ctr") _, out("xer") _,
-            options(nostack),
-        );
-    }
-    ret
+    syscall!(nr, a0, "r4" = a1; "r5", "r6", "r7", "r8")
 }
 
-/// `sc` with three arguments. Number in `r0`; arguments in `r3` to `r5`; an error (cr0.SO set,
-/// positive errno in `r3`) comes back as `-errno`.
+/// `sc` with three arguments: `r3`, `r4`, `r5`.
 ///
 /// # Safety
-/// As for [`syscall1`], for every argument.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall3(nr: usize, a0: usize, a1: usize, a2: usize) -> usize {
-    let ret;
-    // SAFETY: as in `syscall0`; the argument registers r4 to r8 are volatile across `sc`
-    // (the kernel may change them), so each is an `inlateout` whose output is discarded.
-    unsafe {
-        core::arch::asm!(
-            "sc",
-            "bns+ 1f",
-            "neg 3, 3",
-            "1:",
-            inlateout("r0") nr => _,
-            inlateout("r3") a0 => ret,
-            inlateout("r4") a1 => _, inlateout("r5") a2 => _, lateout("r6") _,
-            lateout("r7") _, lateout("r8") _,
-            lateout("r9") _, lateout("r10") _, lateout("r11") _, lateout("r12") _,
-            out("cr0") _, out("ctr") _, out("xer") _,
-            options(nostack),
-        );
-    }
-    ret
+    syscall!(nr, a0, "r4" = a1, "r5" = a2; "r6", "r7", "r8")
 }
 
-/// `sc` with four arguments. Number in `r0`; arguments in `r3` to `r6`; an error (cr0.SO set,
-/// positive errno in `r3`) comes back as `-errno`.
+/// `sc` with four arguments: `r3`, `r4`, `r5`, `r6`.
 ///
 /// # Safety
-/// As for [`syscall1`], for every argument.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) -> usize {
-    let ret;
-    // SAFETY: as in `syscall0`; the argument registers r4 to r8 are volatile across `sc`
-    // (the kernel may change them), so each is an `inlateout` whose output is discarded.
-    unsafe {
-        core::arch::asm!(
-            "sc",
-            "bns+ 1f",
-            "neg 3, 3",
-            "1:",
-            inlateout("r0") nr => _,
-            inlateout("r3") a0 => ret,
-            inlateout("r4") a1 => _, inlateout("r5") a2 => _, inlateout("r6") a3 => _,
-            lateout("r7") _, lateout("r8") _,
-            lateout("r9") _, lateout("r10") _, lateout("r11") _, lateout("r12") _,
-            out("cr0") _, out("ctr") _, out("xer") _,
-            options(nostack),
-        );
-    }
-    ret
+    syscall!(nr, a0, "r4" = a1, "r5" = a2, "r6" = a3; "r7", "r8")
 }
 
-/// `sc` with five arguments. Number in `r0`; arguments in `r3` to `r7`; an error (cr0.SO set,
-/// positive errno in `r3`) comes back as `-errno`.
+/// `sc` with five arguments: `r3`, `r4`, `r5`, `r6`, `r7`.
 ///
 /// # Safety
-/// As for [`syscall1`], for every argument.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall5(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize, a4: usize) -> usize {
-    let ret;
-    // SAFETY: as in `syscall0`; the argument registers r4 to r8 are volatile across `sc`
-    // (the kernel may change them), so each is an `inlateout` whose output is discarded.
-    unsafe {
-        core::arch::asm!(
-            "sc",
-            "bns+ 1f",
-            "neg 3, 3",
-            "1:",
-            inlateout("r0") nr => _,
-            inlateout("r3") a0 => ret,
-            inlateout("r4") a1 => _, inlateout("r5") a2 => _, inlateout("r6") a3 => _,
-            inlateout("r7") a4 => _, lateout("r8") _,
-            lateout("r9") _, lateout("r10") _, lateout("r11") _, lateout("r12") _,
-            out("cr0") _, out("ctr") _, out("xer") _,
-            options(nostack),
-        );
-    }
-    ret
+    syscall!(nr, a0, "r4" = a1, "r5" = a2, "r6" = a3, "r7" = a4; "r8")
 }
 
-/// `sc` with six arguments. Number in `r0`; arguments in `r3` to `r8`; an error (cr0.SO set,
-/// positive errno in `r3`) comes back as `-errno`.
+/// `sc` with six arguments: `r3`, `r4`, `r5`, `r6`, `r7`, `r8`.
 ///
 /// # Safety
-/// As for [`syscall1`], for every argument.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall6(
@@ -415,45 +316,15 @@ pub unsafe fn syscall6(
     a4: usize,
     a5: usize,
 ) -> usize {
-    let ret;
-    // SAFETY: as in `syscall0`; the argument registers r4 to r8 are volatile across `sc`
-    // (the kernel may change them), so each is an `inlateout` whose output is discarded.
-    unsafe {
-        core::arch::asm!(
-            "sc",
-            "bns+ 1f",
-            "neg 3, 3",
-            "1:",
-            inlateout("r0") nr => _,
-            inlateout("r3") a0 => ret,
-            inlateout("r4") a1 => _, inlateout("r5") a2 => _, inlateout("r6") a3 => _,
-            inlateout("r7") a4 => _, inlateout("r8") a5 => _,
-            lateout("r9") _, lateout("r10") _, lateout("r11") _, lateout("r12") _,
-            out("cr0") _, out("ctr") _, out("xer") _,
-            options(nostack),
-        );
-    }
-    ret
-}
-
-/// `epoll_wait(epfd, events, maxevents, timeout)`, the wait with no signal mask, made with
-/// `epoll_wait` (238): four arguments, and no mask for the kernel to look at, which makes it
-/// cheaper in the kernel than `epoll_pwait` with a NULL mask. Every architecture's file has
-/// this stub, each with its own call for it.
-///
-/// # Safety
-/// `epfd` is an open descriptor and `events` is valid for writes of `maxevents` events in the
-/// kernel's layout for the whole call; `timeout` is an `int` in milliseconds, sign-extended.
-#[inline(always)]
-pub(crate) unsafe fn epoll_wait_nomask(
-    epfd: usize,
-    events: usize,
-    maxevents: usize,
-    timeout: usize,
-) -> usize {
-    // SAFETY: the caller upholds epoll_wait's contract for these arguments, stated above; the
-    // kernel writes only to `events`, at most `maxevents` events.
-    unsafe { syscall4(nr::EPOLL_WAIT, epfd, events, maxevents, timeout) }
+    syscall!(
+        nr,
+        a0,
+        "r4" = a1,
+        "r5" = a2,
+        "r6" = a3,
+        "r7" = a4,
+        "r8" = a5
+    )
 }
 
 /// The process entry point for [`entry!`](crate::entry!) (feature `entry`): `_start`, where the
@@ -487,4 +358,24 @@ macro_rules! __freepoll_start_asm {
             "trap",
         );
     };
+}
+
+/// `epoll_wait(epfd, events, maxevents, timeout)`, the wait with no signal mask, made with
+/// `epoll_wait` (238): four arguments, and no mask for the kernel to look at, which makes it
+/// cheaper in the kernel than `epoll_pwait` with a NULL mask. Every architecture's file has
+/// this stub, each with its own call for it.
+///
+/// # Safety
+/// `epfd` is an open descriptor and `events` is valid for writes of `maxevents` events in the
+/// kernel's layout for the whole call; `timeout` is an `int` in milliseconds, sign-extended.
+#[inline(always)]
+pub(crate) unsafe fn epoll_wait_nomask(
+    epfd: usize,
+    events: usize,
+    maxevents: usize,
+    timeout: usize,
+) -> usize {
+    // SAFETY: the caller upholds epoll_wait's contract for these arguments, stated above; the
+    // kernel writes only to `events`, at most `maxevents` events.
+    unsafe { syscall4(nr::EPOLL_WAIT, epfd, events, maxevents, timeout) }
 }

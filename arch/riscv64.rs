@@ -29,200 +29,110 @@ pub use generic::nr;
 /// `SA_RESTORER`; signal returns go through the vDSO).
 pub(crate) const SIGACTION_HAS_RESTORER: bool = false;
 
-/// `ecall` with no arguments. Number in `a7`.
+/// The instruction, registers, clobbers and options of every stub below, stated once: the
+/// number goes in `a7`; `a0` carries the first argument and the result; the stub names the
+/// other argument registers.
+macro_rules! syscall {
+    ($nr:expr) => { syscall!(@ ret; $nr, [lateout("a0") ret,] []) };
+    ($nr:expr, $a0:expr $(, $reg:tt = $arg:expr)*) => {
+        syscall!(@ ret; $nr, [inlateout("a0") $a0 => ret,] [$(in($reg) $arg,)*])
+    };
+    (@ $ret:ident; $nr:expr, [$($first:tt)*] [$($rest:tt)*]) => {{
+        let $ret;
+        // SAFETY: the stub's caller upholds the contract of system call `$nr` for these
+        // arguments (the stub contract, stated once in `crate::raw`). The kernel reads the
+        // argument registers only, and preserves every register but a0 (the result) and the
+        // vector state (v0-v31), all declared; it touches no user stack.
+        unsafe {
+            core::arch::asm!(
+                "ecall",
+                $($first)*
+                in("a7") $nr,
+                $($rest)*
+                out("v0") _, out("v1") _, out("v2") _, out("v3") _, out("v4") _, out("v5") _,
+                out("v6") _, out("v7") _, out("v8") _, out("v9") _, out("v10") _, out("v11") _,
+                out("v12") _, out("v13") _, out("v14") _, out("v15") _, out("v16") _,
+                out("v17") _, out("v18") _, out("v19") _, out("v20") _, out("v21") _,
+                out("v22") _, out("v23") _, out("v24") _, out("v25") _, out("v26") _,
+                out("v27") _, out("v28") _, out("v29") _, out("v30") _, out("v31") _,
+                options(nostack),
+            );
+        }
+        $ret
+    }};
+}
+
+/// `ecall` with no arguments.
 ///
 /// # Safety
-/// The caller upholds the contract of system call `nr`.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall0(nr: usize) -> usize {
-    let ret;
-    // SAFETY: the caller upholds the contract of `nr`; the kernel preserves every register
-    // except a0 (result) and the vector state, all declared here.
-    unsafe {
-        core::arch::asm!(
-            "ecall",
-            lateout("a0") ret,
-            in("a7") nr,
-            out("v0") _, out("v1") _, out("v2") _, out("v3") _, out("v4") _, out("v5") _,
-            out("v6") _, out("v7") _, out("v8") _, out("v9") _, out("v10") _, out("v11") _,
-            out("v12") _, out("v13") _, out("v14") _, out("v15") _, out("v16") _, out("v17") _,
-            out("v18") _, out("v19") _, out("v20") _, out("v21") _, out("v22") _, out("v23") _,
-            out("v24") _, out("v25") _, out("v26") _, out("v27") _, out("v28") _, out("v29") _,
-            out("v30") _, out("v31") _,
-            options(nostack),
-        );
-    }
-    ret
+    syscall!(nr)
 }
 
-/// `ecall` with one argument. Number in `a7`; argument in `a0`.
+/// `ecall` with one argument: `a0`.
 ///
 /// # Safety
-/// The caller upholds the contract of system call `nr` for this argument: pointers valid for
-/// what the kernel reads or writes, fds as that call requires.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall1(nr: usize, a0: usize) -> usize {
-    let ret;
-    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel.
-    unsafe {
-        core::arch::asm!(
-            "ecall",
-            inlateout("a0") a0 => ret,
-            in("a7") nr,
-            out("v0") _, out("v1") _, out("v2") _, out("v3") _, out("v4") _, out("v5") _,
-            out("v6") _, out("v7") _, out("v8") _, out("v9") _, out("v10") _, out("v11") _,
-            out("v12") _, out("v13") _, out("v14") _, out("v15") _, out("v16") _, out("v17") _,
-            out("v18") _, out("v19") _, out("v20") _, out("v21") _, out("v22") _, out("v23") _,
-            out("v24") _, out("v25") _, out("v26") _, out("v27") _, out("v28") _, out("v29") _,
-            out("v30") _, out("v31") _,
-            options(nostack),
-        );
-    }
-    ret
+    syscall!(nr, a0)
 }
 
-/// `ecall` with two arguments. Number in `a7`; arguments in `a0`, `a1`.
+/// `ecall` with two arguments: `a0`, `a1`.
 ///
 /// # Safety
-/// As for [`syscall1`], for every argument.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall2(nr: usize, a0: usize, a1: usize) -> usize {
-    let ret;
-    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel.
-    unsafe {
-        core::arch::asm!(
-            "ecall",
-            inlateout("a0") a0 => ret,
-            in("a7") nr,
-            in("a1") a1,
-            out("v0") _, out("v1") _, out("v2") _, out("v3") _, out("v4") _, out("v5") _,
-            out("v6") _, out("v7") _, out("v8") _, out("v9") _, out("v10") _, out("v11") _,
-            out("v12") _, out("v13") _, out("v14") _, out("v15") _, out("v16") _, out("v17") _,
-            out("v18") _, out("v19") _, out("v20") _, out("v21") _, out("v22") _, out("v23") _,
-            out("v24") _, out("v25") _, out("v26") _, out("v27") _, out("v28") _, out("v29") _,
-            out("v30") _, out("v31") _,
-            options(nostack),
-        );
-    }
-    ret
+    syscall!(nr, a0, "a1" = a1)
 }
 
-/// `ecall` with three arguments. Number in `a7`; arguments in `a0`, `a1`, `a2`.
+/// `ecall` with three arguments: `a0`, `a1`, `a2`.
 ///
 /// # Safety
-/// As for [`syscall1`], for every argument.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall3(nr: usize, a0: usize, a1: usize, a2: usize) -> usize {
-    let ret;
-    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel.
-    unsafe {
-        core::arch::asm!(
-            "ecall",
-            inlateout("a0") a0 => ret,
-            in("a7") nr,
-            in("a1") a1, in("a2") a2,
-            out("v0") _, out("v1") _, out("v2") _, out("v3") _, out("v4") _, out("v5") _,
-            out("v6") _, out("v7") _, out("v8") _, out("v9") _, out("v10") _, out("v11") _,
-            out("v12") _, out("v13") _, out("v14") _, out("v15") _, out("v16") _, out("v17") _,
-            out("v18") _, out("v19") _, out("v20") _, out("v21") _, out("v22") _, out("v23") _,
-            out("v24") _, out("v25") _, out("v26") _, out("v27") _, out("v28") _, out("v29") _,
-            out("v30") _, out("v31") _,
-            options(nostack),
-        );
-    }
-    ret
+    syscall!(nr, a0, "a1" = a1, "a2" = a2)
 }
 
-/// `ecall` with four arguments. Number in `a7`; arguments in `a0`, `a1`, `a2`, `a3`.
+/// `ecall` with four arguments: `a0`, `a1`, `a2`, `a3`.
 ///
 /// # Safety
-/// As for [`syscall1`], for every argument.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) -> usize {
-    let ret;
-    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel.
-    unsafe {
-        core::arch::asm!(
-            "ecall",
-            inlateout("a0") a0 => ret,
-            in("a7") nr,
-            in("a1") a1, in("a2") a2, in("a3") a3,
-            out("v0") _, out("v1") _, out("v2") _, out("v3") _, out("v4") _, out("v5") _,
-            out("v6") _, out("v7") _, out("v8") _, out("v9") _, out("v10") _, out("v11") _,
-            out("v12") _, out("v13") _, out("v14") _, out("v15") _, out("v16") _, out("v17") _,
-            out("v18") _, out("v19") _, out("v20") _, out("v21") _, out("v22") _, out("v23") _,
-            out("v24") _, out("v25") _, out("v26") _, out("v27") _, out("v28") _, out("v29") _,
-            out("v30") _, out("v31") _,
-            options(nostack),
-        );
-    }
-    ret
+    syscall!(nr, a0, "a1" = a1, "a2" = a2, "a3" = a3)
 }
 
-/// `ecall` with five arguments. Number in `a7`; arguments in `a0`, `a1`, `a2`, `a3`, `a4`.
+/// `ecall` with five arguments: `a0`, `a1`, `a2`, `a3`, `a4`.
 ///
 /// # Safety
-/// As for [`syscall1`], for every argument.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall5(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize, a4: usize) -> usize {
-    let ret;
-    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel.
-    unsafe {
-        core::arch::asm!(
-            "ecall",
-            inlateout("a0") a0 => ret,
-            in("a7") nr,
-            in("a1") a1, in("a2") a2, in("a3") a3, in("a4") a4,
-            out("v0") _, out("v1") _, out("v2") _, out("v3") _, out("v4") _, out("v5") _,
-            out("v6") _, out("v7") _, out("v8") _, out("v9") _, out("v10") _, out("v11") _,
-            out("v12") _, out("v13") _, out("v14") _, out("v15") _, out("v16") _, out("v17") _,
-            out("v18") _, out("v19") _, out("v20") _, out("v21") _, out("v22") _, out("v23") _,
-            out("v24") _, out("v25") _, out("v26") _, out("v27") _, out("v28") _, out("v29") _,
-            out("v30") _, out("v31") _,
-            options(nostack),
-        );
-    }
-    ret
+    syscall!(nr, a0, "a1" = a1, "a2" = a2, "a3" = a3, "a4" = a4)
 }
 
-/// `ecall` with six arguments. Number in `a7`; arguments in `a0`, `a1`, `a2`, `a3`, `a4`, `a5`.
+/// `ecall` with six arguments: `a0`, `a1`, `a2`, `a3`, `a4`, `a5`.
 ///
 /// # Safety
-/// As for [`syscall1`], for every argument.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall6(
@@ -234,24 +144,15 @@ pub unsafe fn syscall6(
     a4: usize,
     a5: usize,
 ) -> usize {
-    let ret;
-    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel.
-    unsafe {
-        core::arch::asm!(
-            "ecall",
-            inlateout("a0") a0 => ret,
-            in("a7") nr,
-            in("a1") a1, in("a2") a2, in("a3") a3, in("a4") a4, in("a5") a5,
-            out("v0") _, out("v1") _, out("v2") _, out("v3") _, out("v4") _, out("v5") _,
-            out("v6") _, out("v7") _, out("v8") _, out("v9") _, out("v10") _, out("v11") _,
-            out("v12") _, out("v13") _, out("v14") _, out("v15") _, out("v16") _, out("v17") _,
-            out("v18") _, out("v19") _, out("v20") _, out("v21") _, out("v22") _, out("v23") _,
-            out("v24") _, out("v25") _, out("v26") _, out("v27") _, out("v28") _, out("v29") _,
-            out("v30") _, out("v31") _,
-            options(nostack),
-        );
-    }
-    ret
+    syscall!(
+        nr,
+        a0,
+        "a1" = a1,
+        "a2" = a2,
+        "a3" = a3,
+        "a4" = a4,
+        "a5" = a5
+    )
 }
 
 /// The process entry point for [`entry!`](crate::entry!) (feature `entry`): `_start`, where the

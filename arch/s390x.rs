@@ -149,169 +149,103 @@ pub mod nr {
     pub const STATX: usize = 379;
 }
 
-/// `svc 0` with no arguments. Number in `r1`.
+/// The instruction, registers and options of every stub below, stated once: the number goes
+/// in `r1`; `r2` carries the first argument and the result; the stub names the other argument
+/// registers.
+macro_rules! syscall {
+    ($nr:expr) => { syscall!(@ ret; $nr, lateout("r2") ret,) };
+    ($nr:expr, $a0:expr $(, $reg:tt = $arg:expr)*) => {
+        syscall!(@ ret; $nr, inlateout("r2") $a0 => ret, $(in($reg) $arg,)*)
+    };
+    (@ $ret:ident; $nr:expr, $($operands:tt)*) => {{
+        let $ret;
+        // SAFETY: the stub's caller upholds the contract of system call `$nr` for these
+        // arguments (the stub contract, stated once in `crate::raw`). The kernel reads the
+        // argument registers only, preserves every register but r2 (the result), declared, and
+        // touches no user stack.
+        unsafe {
+            core::arch::asm!(
+                "svc 0",
+                in("r1") $nr,
+                $($operands)*
+                options(nostack),
+            );
+        }
+        $ret
+    }};
+}
+
+/// `svc 0` with no arguments.
 ///
 /// # Safety
-/// The caller upholds the contract of system call `nr`.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall0(nr: usize) -> usize {
-    let ret;
-    // SAFETY: the caller upholds the contract of `nr`; the kernel preserves every register
-    // except r2 (result), declared here.
-    unsafe {
-        core::arch::asm!(
-            "svc 0",
-            in("r1") nr,
-            lateout("r2") ret,
-            options(nostack),
-        );
-    }
-    ret
+    syscall!(nr)
 }
 
-/// `svc 0` with one argument. Number in `r1`; argument in `r2`.
+/// `svc 0` with one argument: `r2`.
 ///
 /// # Safety
-/// The caller upholds the contract of system call `nr` for this argument: pointers valid for
-/// what the kernel reads or writes, fds as that call requires.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall1(nr: usize, a0: usize) -> usize {
-    let ret;
-    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel (r2
-    // also carries the result).
-    unsafe {
-        core::arch::asm!(
-            "svc 0",
-            in("r1") nr,
-            inlateout("r2") a0 => ret,
-            options(nostack),
-        );
-    }
-    ret
+    syscall!(nr, a0)
 }
 
-/// `svc 0` with two arguments. Number in `r1`; arguments in `r2` to `r3`.
+/// `svc 0` with two arguments: `r2`, `r3`.
 ///
 /// # Safety
-/// As for [`syscall1`], for both arguments.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall2(nr: usize, a0: usize, a1: usize) -> usize {
-    let ret;
-    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel (r2
-    // also carries the result).
-    unsafe {
-        core::arch::asm!(
-            "svc 0",
-            in("r1") nr,
-            inlateout("r2") a0 => ret,
-            in("r3") a1,
-            options(nostack),
-        );
-    }
-    ret
+    syscall!(nr, a0, "r3" = a1)
 }
 
-/// `svc 0` with three arguments. Number in `r1`; arguments in `r2` to `r4`.
+/// `svc 0` with three arguments: `r2`, `r3`, `r4`.
 ///
 /// # Safety
-/// As for [`syscall1`], for every argument.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall3(nr: usize, a0: usize, a1: usize, a2: usize) -> usize {
-    let ret;
-    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel (r2
-    // also carries the result).
-    unsafe {
-        core::arch::asm!(
-            "svc 0",
-            in("r1") nr,
-            inlateout("r2") a0 => ret,
-            in("r3") a1, in("r4") a2,
-            options(nostack),
-        );
-    }
-    ret
+    syscall!(nr, a0, "r3" = a1, "r4" = a2)
 }
 
-/// `svc 0` with four arguments. Number in `r1`; arguments in `r2` to `r5`.
+/// `svc 0` with four arguments: `r2`, `r3`, `r4`, `r5`.
 ///
 /// # Safety
-/// As for [`syscall1`], for every argument.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) -> usize {
-    let ret;
-    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel (r2
-    // also carries the result).
-    unsafe {
-        core::arch::asm!(
-            "svc 0",
-            in("r1") nr,
-            inlateout("r2") a0 => ret,
-            in("r3") a1, in("r4") a2, in("r5") a3,
-            options(nostack),
-        );
-    }
-    ret
+    syscall!(nr, a0, "r3" = a1, "r4" = a2, "r5" = a3)
 }
 
-/// `svc 0` with five arguments. Number in `r1`; arguments in `r2` to `r6`.
+/// `svc 0` with five arguments: `r2`, `r3`, `r4`, `r5`, `r6`.
 ///
 /// # Safety
-/// As for [`syscall1`], for every argument.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall5(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize, a4: usize) -> usize {
-    let ret;
-    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel (r2
-    // also carries the result).
-    unsafe {
-        core::arch::asm!(
-            "svc 0",
-            in("r1") nr,
-            inlateout("r2") a0 => ret,
-            in("r3") a1, in("r4") a2, in("r5") a3, in("r6") a4,
-            options(nostack),
-        );
-    }
-    ret
+    syscall!(nr, a0, "r3" = a1, "r4" = a2, "r5" = a3, "r6" = a4)
 }
 
-/// `svc 0` with six arguments. Number in `r1`; arguments in `r2` to `r7`.
+/// `svc 0` with six arguments: `r2`, `r3`, `r4`, `r5`, `r6`, `r7`.
 ///
 /// # Safety
-/// As for [`syscall1`], for every argument.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall6(
@@ -323,39 +257,15 @@ pub unsafe fn syscall6(
     a4: usize,
     a5: usize,
 ) -> usize {
-    let ret;
-    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel (r2
-    // also carries the result).
-    unsafe {
-        core::arch::asm!(
-            "svc 0",
-            in("r1") nr,
-            inlateout("r2") a0 => ret,
-            in("r3") a1, in("r4") a2, in("r5") a3, in("r6") a4, in("r7") a5,
-            options(nostack),
-        );
-    }
-    ret
-}
-
-/// `epoll_wait(epfd, events, maxevents, timeout)`, the wait with no signal mask, made with
-/// `epoll_wait` (251): four arguments, and no mask for the kernel to look at, which makes it
-/// cheaper in the kernel than `epoll_pwait` with a NULL mask. Every architecture's file has
-/// this stub, each with its own call for it.
-///
-/// # Safety
-/// `epfd` is an open descriptor and `events` is valid for writes of `maxevents` events in the
-/// kernel's layout for the whole call; `timeout` is an `int` in milliseconds, sign-extended.
-#[inline(always)]
-pub(crate) unsafe fn epoll_wait_nomask(
-    epfd: usize,
-    events: usize,
-    maxevents: usize,
-    timeout: usize,
-) -> usize {
-    // SAFETY: the caller upholds epoll_wait's contract for these arguments, stated above; the
-    // kernel writes only to `events`, at most `maxevents` events.
-    unsafe { syscall4(nr::EPOLL_WAIT, epfd, events, maxevents, timeout) }
+    syscall!(
+        nr,
+        a0,
+        "r3" = a1,
+        "r4" = a2,
+        "r5" = a3,
+        "r6" = a4,
+        "r7" = a5
+    )
 }
 
 /// The process entry point for [`entry!`](crate::entry!) (feature `entry`): `_start`, where the
@@ -380,4 +290,24 @@ macro_rules! __freepoll_start_asm {
             "j .",
         );
     };
+}
+
+/// `epoll_wait(epfd, events, maxevents, timeout)`, the wait with no signal mask, made with
+/// `epoll_wait` (251): four arguments, and no mask for the kernel to look at, which makes it
+/// cheaper in the kernel than `epoll_pwait` with a NULL mask. Every architecture's file has
+/// this stub, each with its own call for it.
+///
+/// # Safety
+/// `epfd` is an open descriptor and `events` is valid for writes of `maxevents` events in the
+/// kernel's layout for the whole call; `timeout` is an `int` in milliseconds, sign-extended.
+#[inline(always)]
+pub(crate) unsafe fn epoll_wait_nomask(
+    epfd: usize,
+    events: usize,
+    maxevents: usize,
+    timeout: usize,
+) -> usize {
+    // SAFETY: the caller upholds epoll_wait's contract for these arguments, stated above; the
+    // kernel writes only to `events`, at most `maxevents` events.
+    unsafe { syscall4(nr::EPOLL_WAIT, epfd, events, maxevents, timeout) }
 }

@@ -163,101 +163,71 @@ pub mod nr {
     pub const TIMERFD_SETTIME: usize = 411;
 }
 
-/// `int 0x80` with no arguments. Number in `eax`.
+/// The instruction, registers and options of the stubs with up to three arguments, stated
+/// once: the number goes in `eax` and comes back as the result; the stub names its argument
+/// registers. `esi` and `ebp` cannot be operands (LLVM's base and frame pointers): the stubs
+/// with four or more arguments load them inside their own asm.
+macro_rules! syscall {
+    ($nr:expr $(, $reg:tt = $arg:expr)*) => {{
+        let ret;
+        // SAFETY: the stub's caller upholds the contract of system call `$nr` for these
+        // arguments (the stub contract, stated once in `crate::raw`). The kernel reads the
+        // argument registers only, preserves every register but eax (the result) and the
+        // flags, and touches no user stack.
+        unsafe {
+            core::arch::asm!(
+                "int 0x80",
+                inlateout("eax") $nr => ret,
+                $(in($reg) $arg,)*
+                options(nostack, preserves_flags),
+            );
+        }
+        ret
+    }};
+}
+
+/// `int 0x80` with no arguments.
 ///
 /// # Safety
-/// The caller upholds the contract of system call `nr`.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall0(nr: usize) -> usize {
-    let ret;
-    // SAFETY: the caller upholds the contract of `nr`; the kernel preserves every register
-    // except eax (result), declared here.
-    unsafe {
-        core::arch::asm!(
-            "int 0x80",
-            inlateout("eax") nr => ret,
-            options(nostack, preserves_flags),
-        );
-    }
-    ret
+    syscall!(nr)
 }
 
-/// `int 0x80` with one argument. Number in `eax`; argument in `ebx`.
+/// `int 0x80` with one argument: `ebx`.
 ///
 /// # Safety
-/// The caller upholds the contract of system call `nr` for this argument: pointers valid for
-/// what the kernel reads or writes, fds as that call requires.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall1(nr: usize, a0: usize) -> usize {
-    let ret;
-    // SAFETY: as in `syscall0`; ebx is only read by the kernel.
-    unsafe {
-        core::arch::asm!(
-            "int 0x80",
-            inlateout("eax") nr => ret,
-            in("ebx") a0,
-            options(nostack, preserves_flags),
-        );
-    }
-    ret
+    syscall!(nr, "ebx" = a0)
 }
 
-/// `int 0x80` with two arguments. Number in `eax`; arguments in `ebx`, `ecx`.
+/// `int 0x80` with two arguments: `ebx`, `ecx`.
 ///
 /// # Safety
-/// As for [`syscall1`], for both arguments.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall2(nr: usize, a0: usize, a1: usize) -> usize {
-    let ret;
-    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel.
-    unsafe {
-        core::arch::asm!(
-            "int 0x80",
-            inlateout("eax") nr => ret,
-            in("ebx") a0, in("ecx") a1,
-            options(nostack, preserves_flags),
-        );
-    }
-    ret
+    syscall!(nr, "ebx" = a0, "ecx" = a1)
 }
 
-/// `int 0x80` with three arguments. Number in `eax`; arguments in `ebx`, `ecx`, `edx`.
+/// `int 0x80` with three arguments: `ebx`, `ecx`, `edx`.
 ///
 /// # Safety
-/// As for [`syscall1`], for every argument.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall3(nr: usize, a0: usize, a1: usize, a2: usize) -> usize {
-    let ret;
-    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel.
-    unsafe {
-        core::arch::asm!(
-            "int 0x80",
-            inlateout("eax") nr => ret,
-            in("ebx") a0, in("ecx") a1, in("edx") a2,
-            options(nostack, preserves_flags),
-        );
-    }
-    ret
+    syscall!(nr, "ebx" = a0, "ecx" = a1, "edx" = a2)
 }
 
 /// `int 0x80` with four arguments. Number in `eax`; arguments in `ebx`, `ecx`, `edx`, `esi`

@@ -145,167 +145,107 @@ pub mod nr {
     pub const STATX: usize = 332;
 }
 
-/// `syscall` with no arguments. Number in `rax`.
+/// The instruction, registers, clobbers and options of every stub below, stated once: the
+/// number goes in `rax` and comes back as the result; the stub names its argument registers.
+macro_rules! syscall {
+    ($nr:expr $(, $reg:tt = $arg:expr)*) => {{
+        let ret;
+        // SAFETY: the stub's caller upholds the contract of system call `$nr` for these
+        // arguments (the stub contract, stated once in `crate::raw`). The kernel reads the
+        // argument registers only, and preserves every register but rax (the result), rcx
+        // (the return address) and r11 (the saved rflags), all three declared; it touches no
+        // user stack and restores the flags.
+        unsafe {
+            core::arch::asm!(
+                "syscall",
+                inlateout("rax") $nr => ret,
+                $(in($reg) $arg,)*
+                lateout("rcx") _, lateout("r11") _,
+                options(nostack, preserves_flags),
+            );
+        }
+        ret
+    }};
+}
+
+/// `syscall` with no arguments.
 ///
 /// # Safety
-/// The caller upholds the contract of system call `nr`.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall0(nr: usize) -> usize {
-    let ret;
-    // SAFETY: the caller upholds the contract of `nr`; the kernel preserves every register
-    // except rax (result), rcx (return address) and r11 (saved rflags), all declared here.
-    unsafe {
-        core::arch::asm!(
-            "syscall",
-            inlateout("rax") nr => ret,
-            lateout("rcx") _, lateout("r11") _,
-            options(nostack, preserves_flags),
-        );
-    }
-    ret
+    syscall!(nr)
 }
 
-/// `syscall` with one argument. Number in `rax`; argument in `rdi`.
+/// `syscall` with one argument: `rdi`.
 ///
 /// # Safety
-/// The caller upholds the contract of system call `nr` for this argument: pointers valid for
-/// what the kernel reads or writes, fds as that call requires.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall1(nr: usize, a0: usize) -> usize {
-    let ret;
-    // SAFETY: as in `syscall0`; rdi is only read by the kernel.
-    unsafe {
-        core::arch::asm!(
-            "syscall",
-            inlateout("rax") nr => ret,
-            in("rdi") a0,
-            lateout("rcx") _, lateout("r11") _,
-            options(nostack, preserves_flags),
-        );
-    }
-    ret
+    syscall!(nr, "rdi" = a0)
 }
 
-/// `syscall` with two arguments. Number in `rax`; arguments in `rdi`, `rsi`.
+/// `syscall` with two arguments: `rdi`, `rsi`.
 ///
 /// # Safety
-/// As for [`syscall1`], for both arguments.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall2(nr: usize, a0: usize, a1: usize) -> usize {
-    let ret;
-    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel.
-    unsafe {
-        core::arch::asm!(
-            "syscall",
-            inlateout("rax") nr => ret,
-            in("rdi") a0, in("rsi") a1,
-            lateout("rcx") _, lateout("r11") _,
-            options(nostack, preserves_flags),
-        );
-    }
-    ret
+    syscall!(nr, "rdi" = a0, "rsi" = a1)
 }
 
-/// `syscall` with three arguments. Number in `rax`; arguments in `rdi`, `rsi`, `rdx`.
+/// `syscall` with three arguments: `rdi`, `rsi`, `rdx`.
 ///
 /// # Safety
-/// As for [`syscall1`], for every argument.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall3(nr: usize, a0: usize, a1: usize, a2: usize) -> usize {
-    let ret;
-    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel.
-    unsafe {
-        core::arch::asm!(
-            "syscall",
-            inlateout("rax") nr => ret,
-            in("rdi") a0, in("rsi") a1, in("rdx") a2,
-            lateout("rcx") _, lateout("r11") _,
-            options(nostack, preserves_flags),
-        );
-    }
-    ret
+    syscall!(nr, "rdi" = a0, "rsi" = a1, "rdx" = a2)
 }
 
-/// `syscall` with four arguments. Number in `rax`; arguments in `rdi`, `rsi`, `rdx`, `r10`.
+/// `syscall` with four arguments: `rdi`, `rsi`, `rdx`, `r10`.
 ///
 /// # Safety
-/// As for [`syscall1`], for every argument.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) -> usize {
-    let ret;
-    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel.
-    unsafe {
-        core::arch::asm!(
-            "syscall",
-            inlateout("rax") nr => ret,
-            in("rdi") a0, in("rsi") a1, in("rdx") a2, in("r10") a3,
-            lateout("rcx") _, lateout("r11") _,
-            options(nostack, preserves_flags),
-        );
-    }
-    ret
+    syscall!(nr, "rdi" = a0, "rsi" = a1, "rdx" = a2, "r10" = a3)
 }
 
-/// `syscall` with five arguments. Number in `rax`; arguments in `rdi`, `rsi`, `rdx`, `r10`,
-/// `r8`.
+/// `syscall` with five arguments: `rdi`, `rsi`, `rdx`, `r10`, `r8`.
 ///
 /// # Safety
-/// As for [`syscall1`], for every argument.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall5(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize, a4: usize) -> usize {
-    let ret;
-    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel.
-    unsafe {
-        core::arch::asm!(
-            "syscall",
-            inlateout("rax") nr => ret,
-            in("rdi") a0, in("rsi") a1, in("rdx") a2, in("r10") a3, in("r8") a4,
-            lateout("rcx") _, lateout("r11") _,
-            options(nostack, preserves_flags),
-        );
-    }
-    ret
+    syscall!(
+        nr,
+        "rdi" = a0,
+        "rsi" = a1,
+        "rdx" = a2,
+        "r10" = a3,
+        "r8" = a4
+    )
 }
 
-/// `syscall` with six arguments. Number in `rax`; arguments in `rdi`, `rsi`, `rdx`, `r10`,
-/// `r8`, `r9`.
+/// `syscall` with six arguments: `rdi`, `rsi`, `rdx`, `r10`, `r8`, `r9`.
 ///
 /// # Safety
-/// As for [`syscall1`], for every argument.
-///
-/// # References
-/// - [syscall(2)](https://man7.org/linux/man-pages/man2/syscall.2.html), "Architecture calling
-///   conventions"
+/// The stub contract ([`raw`](crate::raw)): the contract of system call `nr` for these
+/// arguments.
 #[doc(alias = "syscall")]
 #[inline(always)]
 pub unsafe fn syscall6(
@@ -317,18 +257,15 @@ pub unsafe fn syscall6(
     a4: usize,
     a5: usize,
 ) -> usize {
-    let ret;
-    // SAFETY: as in `syscall0`; the argument registers are only read by the kernel.
-    unsafe {
-        core::arch::asm!(
-            "syscall",
-            inlateout("rax") nr => ret,
-            in("rdi") a0, in("rsi") a1, in("rdx") a2, in("r10") a3, in("r8") a4, in("r9") a5,
-            lateout("rcx") _, lateout("r11") _,
-            options(nostack, preserves_flags),
-        );
-    }
-    ret
+    syscall!(
+        nr,
+        "rdi" = a0,
+        "rsi" = a1,
+        "rdx" = a2,
+        "r10" = a3,
+        "r8" = a4,
+        "r9" = a5
+    )
 }
 
 /// The process entry point for [`entry!`](crate::entry!) (feature `entry`): `_start`, where the

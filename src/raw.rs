@@ -16,7 +16,8 @@
 //! ```
 //!
 //! # Safety
-//! A system call can do anything the process can: the stubs are `unsafe fn`s whose contract is
+//! The stub contract, which every stub in `arch/` refers to. A system call can do anything
+//! the process can: the stubs are `unsafe fn`s whose contract is
 //! the contract of the call they make. The caller must pass a valid number and arguments that
 //! are valid for it: pointers to memory the kernel may read or write for the sizes the call
 //! uses, descriptors the caller owns or borrows as the call requires, and no call that breaks
