@@ -25,8 +25,8 @@ pub(crate) use common::generic::*;
 // The numbers: the generic table, which this architecture uses unchanged.
 #[path = "generic.rs"]
 mod generic;
-pub(crate) use generic::epoll_wait_nomask;
 pub use generic::nr;
+pub(crate) use generic::EPOLL_WAIT_NOMASK;
 
 /// `O_DIRECT` (`arch/arm64/include/uapi/asm/fcntl.h`):
 /// it differs between architectures, unlike `O_CLOEXEC` and `O_NONBLOCK`.

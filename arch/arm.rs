@@ -157,6 +157,11 @@ pub mod nr {
     pub const TIMERFD_SETTIME: usize = 411;
 }
 
+/// The wait without a signal mask, which the whole-millisecond `epoll_wait` makes: this
+/// architecture's `epoll_wait`, four arguments and no mask for the kernel to look at, which is
+/// cheaper in the kernel than `epoll_pwait` with a NULL mask.
+pub(crate) const EPOLL_WAIT_NOMASK: usize = nr::EPOLL_WAIT;
+
 /// `O_DIRECT` (`arch/arm/include/uapi/asm/fcntl.h`):
 /// it differs between architectures, unlike `O_CLOEXEC` and `O_NONBLOCK`.
 pub(crate) const O_DIRECT: u32 = 0o200_000;
@@ -325,24 +330,4 @@ macro_rules! __freepoll_start_asm {
             ".popsection",
         );
     };
-}
-
-/// `epoll_wait(epfd, events, maxevents, timeout)`, the wait with no signal mask, made with
-/// `epoll_wait` (252): four arguments, and no mask for the kernel to look at, which makes it
-/// cheaper in the kernel than `epoll_pwait` with a NULL mask. Every architecture's file has
-/// this stub, each with its own call for it.
-///
-/// # Safety
-/// `epfd` is an open descriptor and `events` is valid for writes of `maxevents` events in the
-/// kernel's layout for the whole call; `timeout` is an `int` in milliseconds, sign-extended.
-#[inline(always)]
-pub(crate) unsafe fn epoll_wait_nomask(
-    epfd: usize,
-    events: usize,
-    maxevents: usize,
-    timeout: usize,
-) -> usize {
-    // SAFETY: the caller upholds epoll_wait's contract for these arguments, stated above; the
-    // kernel writes only to `events`, at most `maxevents` events.
-    unsafe { syscall4(nr::EPOLL_WAIT, epfd, events, maxevents, timeout) }
 }

@@ -127,24 +127,7 @@ pub mod nr {
     pub const STATX: usize = 291;
 }
 
-/// `epoll_wait(epfd, events, maxevents, timeout)`, the wait with no signal mask, made with
-/// `epoll_pwait` and a NULL mask: the generic table has no `epoll_wait`. With a NULL mask the
-/// kernel reads no signal set and ignores the size argument (`set_user_sigmask` returns before
-/// checking it), so five arguments suffice. Every architecture's file has this stub, each with
-/// its own call for it.
-///
-/// # Safety
-/// `epfd` is an open descriptor and `events` is valid for writes of `maxevents` events in the
-/// kernel's layout for the whole call; `timeout` is an `int` in milliseconds, sign-extended.
-#[inline(always)]
-pub(crate) unsafe fn epoll_wait_nomask(
-    epfd: usize,
-    events: usize,
-    maxevents: usize,
-    timeout: usize,
-) -> usize {
-    // SAFETY: the caller upholds epoll_pwait's contract for these arguments, stated above; the
-    // mask is NULL, so the kernel reads nothing but writes at most `maxevents` events to
-    // `events`.
-    unsafe { super::syscall5(nr::EPOLL_PWAIT, epfd, events, maxevents, timeout, 0) }
-}
+/// The wait without a signal mask: the generic table has no `epoll_wait`, so it is
+/// `epoll_pwait` with a NULL mask. With a NULL mask the kernel reads no signal set and ignores
+/// the size argument (`set_user_sigmask` returns before checking it).
+pub(crate) const EPOLL_WAIT_NOMASK: usize = nr::EPOLL_PWAIT;

@@ -9,7 +9,7 @@
 //! | --- | --- |
 //! | `EPOLL_CREATE1` | `epoll_create1(flags)` |
 //! | `EPOLL_CTL` | `epoll_ctl(epfd, op, fd, event)` |
-//! | `epoll_wait_nomask` (the stub, not a number) | `epoll_wait(epfd, events, maxevents, timeout)` |
+//! | `EPOLL_WAIT` (where the architecture has it) | `epoll_wait(epfd, events, maxevents, timeout)` |
 //! | `EPOLL_PWAIT` with a NULL mask | `epoll_wait(epfd, events, maxevents, timeout)` |
 //! | `EPOLL_PWAIT2` with a NULL mask | `epoll_wait`, the timespec rounded up to milliseconds |
 //! | `EVENTFD2`, `PIPE2` | `eventfd(count, flags)`, `pipe2(fds, flags)` |
@@ -53,6 +53,7 @@
 mod native;
 
 pub use native::nr;
+pub(crate) use native::EPOLL_WAIT_NOMASK;
 pub(crate) use native::{EDEADLOCK, IOC_READ, IOC_WRITE, O_DIRECT};
 
 /// `ENOSYS` (38), negated as the kernel returns it.
@@ -173,22 +174,6 @@ unsafe fn timeout_ms(ts: usize) -> Option<i32> {
     Some(i32::try_from(ms).unwrap_or(i32::MAX))
 }
 
-/// The architecture's wait with no signal mask (`epoll_wait` on x86_64, `epoll_pwait` with a
-/// NULL mask elsewhere): `epoll_wait` here.
-///
-/// # Safety
-/// As for the architecture's `epoll_wait_nomask`.
-#[inline]
-pub(crate) unsafe fn epoll_wait_nomask(
-    epfd: usize,
-    events: usize,
-    maxevents: usize,
-    timeout: usize,
-) -> usize {
-    // SAFETY: the caller guarantees `events` is valid for writes of `maxevents` events.
-    unsafe { wait(epfd, events, maxevents, timeout as i32) }
-}
-
 /// `GETPID` or `GETTID`.
 ///
 /// # Safety
@@ -251,13 +236,17 @@ pub unsafe fn syscall3(nr: usize, a0: usize, a1: usize, a2: usize) -> usize {
     }
 }
 
-/// `EPOLL_CTL`.
+/// `EPOLL_CTL`, or the architecture's `EPOLL_WAIT`.
 ///
 /// # Safety
 /// As for the architecture's `syscall4`.
 #[inline]
 pub unsafe fn syscall4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) -> usize {
     match nr {
+        // The architecture's `epoll_wait` (where it has one; elsewhere the number is
+        // `EPOLL_PWAIT`, which never comes with four arguments).
+        // SAFETY: the caller guarantees `a1` is valid for writes of `a2` events.
+        n if n == EPOLL_WAIT_NOMASK => unsafe { wait(a0, a1, a2, a3 as i32) },
         nr::EPOLL_CTL => {
             // SAFETY: the caller guarantees `a3` is NULL (DEL) or points to a readable event
             // in the kernel's layout, which is the layout Miri reads.

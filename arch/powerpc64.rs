@@ -152,6 +152,11 @@ pub mod nr {
     pub const STATX: usize = 383;
 }
 
+/// The wait without a signal mask, which the whole-millisecond `epoll_wait` makes: this
+/// architecture's `epoll_wait`, four arguments and no mask for the kernel to look at, which is
+/// cheaper in the kernel than `epoll_pwait` with a NULL mask.
+pub(crate) const EPOLL_WAIT_NOMASK: usize = nr::EPOLL_WAIT;
+
 /// The direction bits of powerpc's ioctl encoding (`arch/powerpc/include/uapi/asm/ioctl.h`),
 /// already shifted to bits 29 to 31: `_IOC_WRITE` (4), `_IOC_READ` (2).
 pub(crate) const IOC_WRITE: u32 = 4 << 29;
@@ -358,24 +363,4 @@ macro_rules! __freepoll_start_asm {
             "trap",
         );
     };
-}
-
-/// `epoll_wait(epfd, events, maxevents, timeout)`, the wait with no signal mask, made with
-/// `epoll_wait` (238): four arguments, and no mask for the kernel to look at, which makes it
-/// cheaper in the kernel than `epoll_pwait` with a NULL mask. Every architecture's file has
-/// this stub, each with its own call for it.
-///
-/// # Safety
-/// `epfd` is an open descriptor and `events` is valid for writes of `maxevents` events in the
-/// kernel's layout for the whole call; `timeout` is an `int` in milliseconds, sign-extended.
-#[inline(always)]
-pub(crate) unsafe fn epoll_wait_nomask(
-    epfd: usize,
-    events: usize,
-    maxevents: usize,
-    timeout: usize,
-) -> usize {
-    // SAFETY: the caller upholds epoll_wait's contract for these arguments, stated above; the
-    // kernel writes only to `events`, at most `maxevents` events.
-    unsafe { syscall4(nr::EPOLL_WAIT, epfd, events, maxevents, timeout) }
 }

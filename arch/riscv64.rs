@@ -22,8 +22,8 @@ pub(crate) use common::generic::*;
 // The numbers: the generic table, which this architecture uses unchanged.
 #[path = "generic.rs"]
 mod generic;
-pub(crate) use generic::epoll_wait_nomask;
 pub use generic::nr;
+pub(crate) use generic::EPOLL_WAIT_NOMASK;
 
 /// riscv64's `struct sigaction` has no `sa_restorer` (the architecture does not define
 /// `SA_RESTORER`; signal returns go through the vDSO).

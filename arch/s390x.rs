@@ -149,6 +149,11 @@ pub mod nr {
     pub const STATX: usize = 379;
 }
 
+/// The wait without a signal mask, which the whole-millisecond `epoll_wait` makes: this
+/// architecture's `epoll_wait`, four arguments and no mask for the kernel to look at, which is
+/// cheaper in the kernel than `epoll_pwait` with a NULL mask.
+pub(crate) const EPOLL_WAIT_NOMASK: usize = nr::EPOLL_WAIT;
+
 /// The instruction, registers and options of every stub below, stated once: the number goes
 /// in `r1`; `r2` carries the first argument and the result; the stub names the other argument
 /// registers.
@@ -290,24 +295,4 @@ macro_rules! __freepoll_start_asm {
             "j .",
         );
     };
-}
-
-/// `epoll_wait(epfd, events, maxevents, timeout)`, the wait with no signal mask, made with
-/// `epoll_wait` (251): four arguments, and no mask for the kernel to look at, which makes it
-/// cheaper in the kernel than `epoll_pwait` with a NULL mask. Every architecture's file has
-/// this stub, each with its own call for it.
-///
-/// # Safety
-/// `epfd` is an open descriptor and `events` is valid for writes of `maxevents` events in the
-/// kernel's layout for the whole call; `timeout` is an `int` in milliseconds, sign-extended.
-#[inline(always)]
-pub(crate) unsafe fn epoll_wait_nomask(
-    epfd: usize,
-    events: usize,
-    maxevents: usize,
-    timeout: usize,
-) -> usize {
-    // SAFETY: the caller upholds epoll_wait's contract for these arguments, stated above; the
-    // kernel writes only to `events`, at most `maxevents` events.
-    unsafe { syscall4(nr::EPOLL_WAIT, epfd, events, maxevents, timeout) }
 }

@@ -163,6 +163,11 @@ pub mod nr {
     pub const TIMERFD_SETTIME: usize = 411;
 }
 
+/// The wait without a signal mask, which the whole-millisecond `epoll_wait` makes: this
+/// architecture's `epoll_wait`, four arguments and no mask for the kernel to look at, which is
+/// cheaper in the kernel than `epoll_pwait` with a NULL mask.
+pub(crate) const EPOLL_WAIT_NOMASK: usize = nr::EPOLL_WAIT;
+
 /// The instruction, registers and options of the stubs with up to three arguments, stated
 /// once: the number goes in `eax` and comes back as the result; the stub names its argument
 /// registers. `esi` and `ebp` cannot be operands (LLVM's base and frame pointers): the stubs
@@ -330,26 +335,6 @@ pub unsafe fn syscall6(
         );
     }
     ret
-}
-
-/// `epoll_wait(epfd, events, maxevents, timeout)`, the wait with no signal mask, made with
-/// `epoll_wait` (256): four arguments, and no mask for the kernel to look at, which makes it
-/// cheaper in the kernel than `epoll_pwait` with a NULL mask. Every architecture's file has
-/// this stub, each with its own call for it.
-///
-/// # Safety
-/// `epfd` is an open descriptor and `events` is valid for writes of `maxevents` events in the
-/// kernel's layout for the whole call; `timeout` is an `int` in milliseconds, sign-extended.
-#[inline(always)]
-pub(crate) unsafe fn epoll_wait_nomask(
-    epfd: usize,
-    events: usize,
-    maxevents: usize,
-    timeout: usize,
-) -> usize {
-    // SAFETY: the caller upholds epoll_wait's contract for these arguments, stated above; the
-    // kernel writes only to `events`, at most `maxevents` events.
-    unsafe { syscall4(nr::EPOLL_WAIT, epfd, events, maxevents, timeout) }
 }
 
 /// The process entry point for [`entry!`](crate::entry!) (feature `entry`): `_start`, where the

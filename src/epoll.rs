@@ -67,7 +67,7 @@ pub use crate::timeout::{
     pwait2_available, pwait2_policy, set_pwait2_policy, Pwait2Policy, Timeout,
 };
 
-use crate::arch::{epoll_wait_nomask, nr, syscall1, syscall3, syscall4, syscall6};
+use crate::arch::{nr, syscall1, syscall3, syscall4, syscall5, syscall6, EPOLL_WAIT_NOMASK};
 use crate::clock::{clock_gettime, ClockId};
 use crate::errno::{decode_count, decode_raw, Errno, Result};
 use crate::fd::{decode_new_fd, fd_handle, AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
@@ -739,8 +739,30 @@ fn wait(
             // SAFETY: `epoll` comes from a `BorrowedFd`, open for the call. `buf` is valid for
             // writes of `max` events in the kernel's layout (`MaybeUninit<Event>` is `Event`'s
             // layout, and `max <= slots.len()`), and the kernel writes only there. The timeout
-            // is an `int`, sign-extended.
-            let ret = unsafe { epoll_wait_nomask(epoll as usize, buf, max, ms as isize as usize) };
+            // is an `int`, sign-extended. The call is the architecture's wait without a mask
+            // (`EPOLL_WAIT_NOMASK`; the comparison is decided at compile time): `epoll_wait`,
+            // or `epoll_pwait` with a NULL mask, for which the kernel reads no set and ignores
+            // the size, not passed.
+            let ret = unsafe {
+                if EPOLL_WAIT_NOMASK == nr::EPOLL_PWAIT {
+                    syscall5(
+                        EPOLL_WAIT_NOMASK,
+                        epoll as usize,
+                        buf,
+                        max,
+                        ms as isize as usize,
+                        0,
+                    )
+                } else {
+                    syscall4(
+                        EPOLL_WAIT_NOMASK,
+                        epoll as usize,
+                        buf,
+                        max,
+                        ms as isize as usize,
+                    )
+                }
+            };
             decode_count(ret, max)
         }
         Repr::Millis(ms) => {
@@ -762,13 +784,13 @@ fn wait(
         }
         Repr::Exact(timeout) => {
             // SAFETY: the same `epoll`, `buf`, `max` and `mask`, valid as said above.
-            let n = unsafe { wait_exact(epoll, buf, max, timeout, mask) }?;
-            Ok(if n < max { n } else { max })
+            let ret = unsafe { wait_exact(epoll, buf, max, timeout, mask) }?;
+            decode_count(ret, max)
         }
     }?;
     // SAFETY: the wait wrote `n` events into `slots[..n]`: the kernel returns the count it
-    // copied out, never more than `maxevents`, and `decode_count` and the comparison above
-    // keep `n <= max <= capacity` even so.
+    // copied out, never more than `maxevents`, and `decode_count`, which every arm goes
+    // through, keeps `n <= max <= capacity` even so.
     unsafe { events.set_len_filled(n) };
     Ok(n)
 }
@@ -776,6 +798,9 @@ fn wait(
 /// The wait for a timeout that `epoll_pwait`'s milliseconds cannot hold: `epoll_pwait2` with
 /// the exact timespec, or `epoll_pwait` with the timeout rounded up, as the [`Pwait2Policy`]
 /// says. Out of line: the whole-millisecond path stays as short as it was.
+///
+/// Returns the kernel's raw result, for the one decoder of every wait ([`decode_count`]), or
+/// `EINVAL` for a timeout refused before any call.
 ///
 /// # Safety
 /// For the whole call: `epoll` is an open descriptor; `buf` is valid for writes of `max`
@@ -793,7 +818,7 @@ unsafe fn wait_exact(
         let ts = KernelTimespec::from_duration(timeout).ok_or(Errno::INVAL)?;
         // SAFETY: `epoll`, `buf`/`max` and `mask` are valid as the caller guarantees. `ts` is a
         // live `struct __kernel_timespec` that the kernel only reads (16 bytes).
-        let ret = decode_raw(unsafe {
+        let ret = unsafe {
             syscall6(
                 nr::EPOLL_PWAIT2,
                 epoll as usize,
@@ -803,24 +828,24 @@ unsafe fn wait_exact(
                 mask,
                 KERNEL_SIGSET_SIZE,
             )
-        });
-        match (plan, ret) {
+        };
+        match (plan, decode_raw(ret)) {
             // An answer that only a missing call or a filter gives: fall back below, and skip
             // the probe from now on.
             (Pwait2Plan::Probe { .. }, Err(errno)) if pwait2_refused(errno) => {
                 record_pwait2_missing()
             }
-            (Pwait2Plan::Probe { untried: true }, ret) => {
+            (Pwait2Plan::Probe { untried: true }, _) => {
                 record_pwait2_works();
-                return ret;
+                return Ok(ret);
             }
-            (_, ret) => return ret,
+            _ => return Ok(ret),
         }
     }
     let ms = millis_rounded_up(timeout).ok_or(Errno::INVAL)?;
     // SAFETY: `epoll`, `buf`/`max` and `mask` are valid as the caller guarantees; the timeout
     // is an integer.
-    decode_raw(unsafe {
+    Ok(unsafe {
         syscall6(
             nr::EPOLL_PWAIT,
             epoll as usize,
