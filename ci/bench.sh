@@ -154,11 +154,16 @@ if [ -x ci/freestanding.sh ]; then
         footprint+=("freepoll (freestanding)|$t|$bytes")
     done < <(ci/freestanding.sh 2>/dev/null | grep '^size tiny ' || true)
 fi
+# Three architectures, their compilers and runners from ci/arches.sh.
+# shellcheck source=ci/arches.sh
+. ci/arches.sh
 arches=(x86_64 aarch64 riscv64)
-declare -A triple=([x86_64]=x86_64-unknown-linux-gnu [aarch64]=aarch64-unknown-linux-gnu
-    [riscv64]=riscv64gc-unknown-linux-gnu)
-declare -A cc=([x86_64]=gcc [aarch64]=aarch64-linux-gnu-gcc [riscv64]=riscv64-linux-gnu-gcc)
-declare -A run=([x86_64]="" [aarch64]=qemu-aarch64-static [riscv64]=qemu-riscv64-static)
+declare -A triple=() cc=() run=()
+for a in "${arches[@]}"; do
+    triple[$a]=${target[$a]}
+    cc[$a]=${tool_prefix[$a]}gcc
+    run[$a]=${qemu_user[$a]}
+done
 # Builds (then runs, to check it works) one program; records its size.
 record() {
     local label=$1 arch=$2 bin=$3

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# freepoll's freestanding programs on real kernels. For x86_64, aarch64, riscv64, armv7 and
-# thumbv7 (ARM and Thumb code on the armhf kernel), i686, ppc64le and s390x, two boots each:
+# freepoll's freestanding programs on real kernels. For every architecture of ci/arches.sh
+# (armv7 and thumbv7, ARM and Thumb code, on the armhf kernel), two boots each:
 # `selftest` (freestanding/src/bin/selftest.rs) and `init` (freestanding/src/bin/init.rs), each
 # packed as /init into a minimal initramfs and booted under qemu-system with a Debian kernel
-# (bookworm's 6.1; trixie's 6.12 on riscv64, which bookworm lacks). Reads each one's summary
+# (the suite `boot` in ci/arches.sh names: bookworm's 6.1, or trixie's 6.12 on riscv64, which
+# bookworm lacks). Reads each one's summary
 # line from the serial console (`FREEPOLL-RESULT` for the selftest, `FREEPOLL-INIT` for the
 # init) and fails on anything but `...: ok`. Every boot is bounded by `timeout`.
 #
@@ -29,9 +30,8 @@ ci/setup.sh # the Rust targets
 
 # BOOT_ARCHES="i686 s390x" boots only those.
 read -r -a arches <<<"${BOOT_ARCHES:-${all_arches[*]}}"
-declare -A memory=([ppc64le]=512 [s390x]=512)
-# The kernel each architecture boots.
-suite_of() { if [ "${debarch[$1]}" = riscv64 ]; then echo trixie; else echo bookworm; fi; }
+# The kernel each architecture boots: `boot` in ci/arches.sh.
+suite_of() { echo "${boot_suite[$1]}"; }
 
 step() { printf '\n--> %s\n' "$*"; }
 
@@ -64,7 +64,7 @@ for arch in "${arches[@]}"; do
         start=$SECONDS
         status=0
         boot "$arch" "$(kernel_image "$s" "$arch")" "$tree.cpio" "$log" "$boot_timeout" \
-            "${memory[$arch]:-256}" 1 quiet || status=$?
+            "${memory[$arch]}" 1 quiet || status=$?
         elapsed=$((SECONDS - start))
         # The console has CR LF line ends and may glue a line to firmware output: no anchoring.
         tr -d '\r' <"$log" | grep -a -o -E '((ok|skip|FAIL) [a-z0-9_]+|init:)( .*)?$' |

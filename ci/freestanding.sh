@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # freepoll without libc: builds the freestanding programs in freestanding/ (`tiny`, `selftest`
-# and `init`: no_std, no_main, freepoll's `entry!`, linked by rust-lld alone) for x86_64,
-# aarch64, riscv64, armv7 (ARM and Thumb code), i686, powerpc64le and s390x, checks their
+# and `init`: no_std, no_main, freepoll's `entry!`, linked by rust-lld alone) for every
+# architecture of ci/arches.sh, checks their
 # formatting and lints, runs them (natively where the host has the
 # architecture, under qemu-user elsewhere) and holds `tiny` to its size budget. Also builds and
 # runs the debug profile, and a program of one's own set up as the README says whose dependency
@@ -26,9 +26,9 @@ TINY_BUDGET=1536
 
 ci/setup.sh # the Rust targets, qemu-user
 
-targets=(x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu riscv64gc-unknown-linux-gnu
-    armv7-unknown-linux-gnueabihf thumbv7neon-unknown-linux-gnueabihf i686-unknown-linux-gnu
-    powerpc64le-unknown-linux-gnu s390x-unknown-linux-gnu)
+# shellcheck source=ci/arches.sh
+. ci/arches.sh
+targets=("${linux_targets[@]}")
 # Where cargo puts them: freestanding/.cargo/config.toml sets it (and the linker flags, which is
 # why cargo runs in freestanding/).
 out=$root/target/freestanding

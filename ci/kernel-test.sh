@@ -42,22 +42,9 @@ esac
 # shellcheck source=ci/vm.sh
 . ci/vm.sh
 
-# The matrix: Debian's kernels for each Debian architecture, oldest first. i386 ends with
-# bookworm; riscv64 starts with trixie, ppc64el and s390x with bookworm (the suites whose
-# archive has a kernel image for that architecture).
+# The matrix: the Debian suites of each architecture (`suites` in ci/arches.sh), oldest first;
+# its cross toolchain's `strip` and its sysroot come from the same table.
 suites_all=(bullseye bookworm trixie sid)
-declare -A kernels=([amd64]="bullseye bookworm trixie sid" [arm64]="bullseye bookworm trixie sid"
-    [armhf]="bullseye bookworm trixie sid" [i386]="bullseye bookworm"
-    [riscv64]="trixie sid" [ppc64el]="bookworm trixie sid" [s390x]="bookworm trixie sid")
-# The cross tools' prefix for each architecture (strip), and where its loader and libraries
-# are (the host's own for x86_64).
-declare -A tools=([x86_64]="" [i686]=i686-linux-gnu- [aarch64]=aarch64-linux-gnu-
-    [riscv64]=riscv64-linux-gnu- [armv7]=arm-linux-gnueabihf- [thumbv7]=arm-linux-gnueabihf-
-    [ppc64le]=powerpc64le-linux-gnu- [s390x]=s390x-linux-gnu-)
-declare -A sysroot=([x86_64]=/ [i686]=/usr/i686-linux-gnu [aarch64]=/usr/aarch64-linux-gnu
-    [riscv64]=/usr/riscv64-linux-gnu [armv7]=/usr/arm-linux-gnueabihf
-    [thumbv7]=/usr/arm-linux-gnueabihf [ppc64le]=/usr/powerpc64le-linux-gnu
-    [s390x]=/usr/s390x-linux-gnu)
 
 read -r -a arches <<<"${KERNEL_ARCHES:-${all_arches[*]}}"
 read -r -a only_suites <<<"${KERNEL_SUITES:-${suites_all[*]}}"
@@ -74,7 +61,7 @@ test_args=${KERNEL_TEST_ARGS:---show-output}
 runs=()
 for arch in "${arches[@]}"; do
     [ -n "${target[$arch]:-}" ] || { echo "kernel-test: unknown architecture $arch" >&2; exit 2; }
-    read -r -a ks <<<"${kernels[${debarch[$arch]}]}"
+    read -r -a ks <<<"${suites[${debarch[$arch]}]}"
     [ "$matrix" = default ] && ks=("${ks[0]}" "${ks[-1]}")
     for s in $(printf '%s\n' "${ks[@]}" | uniq); do
         grep -qw "$s" <<<"${only_suites[*]}" && runs+=("$arch $s")
@@ -105,7 +92,7 @@ for line in sys.stdin:
     : >"$work/tests-$arch"
     while read -r name exe; do
         [ -z "$only" ] || grep -qw "$name" <<<"$only" || continue
-        "${tools[$arch]}strip" --strip-debug -o "$dir/tests/$name" "$exe"
+        "${tool_prefix[$arch]}strip" --strip-debug -o "$dir/tests/$name" "$exe"
         echo "$name" >>"$work/tests-$arch"
     done <"$work/binaries-$arch"
     [ -s "$work/tests-$arch" ] || { echo "kernel-test: no test binaries for $t" >&2; exit 1; }

@@ -8,11 +8,15 @@ ignored outside Miri, are not counted), how many passed, and how many skipped pa
 check, with a note per distinct reason under the table.
 """
 
+import os
 import re
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import arches  # noqa: E402
+
 path = sys.argv[1] if len(sys.argv) > 1 else "target/kernel-test/results.tsv"
-order = ["x86_64", "i686", "aarch64", "riscv64", "armv7", "thumbv7", "ppc64le", "s390x"]
+order = [r["name"] for r in arches.rows()]
 suites = ["bullseye", "bookworm", "trixie", "sid"]
 
 cells = {}  # (arch, suite) -> row

@@ -11,9 +11,9 @@
 #   pointer;
 # - miri_tests::exposed, with -Zmiri-permissive-provenance: epoll_add, epoll_mod and epoll_wait
 #   through the stubs, filling EventVecs.
-# Each runs on x86_64 (the packed 12-byte Event) and, interpreted by the same Miri, on aarch64
-# (the 16-byte Event with padding), i686 (32-bit: the 12-byte Event with 4-byte alignment, a
-# 32-bit usize) and s390x (big-endian). One test thread: the descriptor tests check that a number
+# Each runs on the targets `miri` marks in ci/arches.sh: x86_64 (the packed 12-byte Event)
+# and, interpreted by the same Miri, aarch64 (the 16-byte Event with padding), i686 (32-bit:
+# the 12-byte Event with 4-byte alignment, a 32-bit usize) and s390x (big-endian). One test thread: the descriptor tests check that a number
 # is closed, which another thread could reuse meanwhile.
 #
 # Uses the installed nightly toolchain (never updates it) and adds its miri and rust-src
@@ -38,8 +38,9 @@ echo "miri: $(rustup run "$toolchain" cargo miri --version 2>/dev/null || true)"
 # A normal build never compiles arch/miri.rs (cfg(miri) is off), so clippy never sees it: lint
 # it here with the pinned toolchain, in a target directory of its own (changing RUSTFLAGS
 # would make cargo rebuild everything in the main one).
-miri_targets=(x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu i686-unknown-linux-gnu
-    s390x-unknown-linux-gnu)
+# The targets: `miri` in ci/arches.sh.
+# shellcheck source=ci/arches.sh
+. ci/arches.sh
 for target in "${miri_targets[@]}"; do
     echo "miri: clippy on the Miri backend, $target"
     CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}/miri-clippy" RUSTFLAGS="--cfg miri" \

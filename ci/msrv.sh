@@ -48,7 +48,8 @@ fi
 # armv7). s390x's asm is stable from 1.84 and powerpc64's from 1.95, and the mirror has no
 # rust-std of either for those versions (1.84.0 for s390x: "unavailable for download"), so
 # those two are checked only with the pinned toolchain, by ci/test.sh.
-msrv_cross=(armv7-unknown-linux-gnueabihf i686-unknown-linux-gnu)
+# shellcheck source=ci/arches.sh
+. ci/arches.sh # msrv_cross: `msrv` in the table, besides the host
 missing=()
 installed=$(rustup target list --installed --toolchain "$toolchain")
 for t in "${msrv_cross[@]}"; do grep -qx "$t" <<<"$installed" || missing+=("$t"); done

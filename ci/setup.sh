@@ -13,10 +13,10 @@ if ! rustup run "$toolchain" rustc --version >/dev/null 2>&1; then
     exit 1
 fi
 
-targets=(x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu riscv64gc-unknown-linux-gnu
-         armv7-unknown-linux-gnueabihf thumbv7neon-unknown-linux-gnueabihf i686-unknown-linux-gnu
-         powerpc64le-unknown-linux-gnu s390x-unknown-linux-gnu
-         x86_64-unknown-none aarch64-unknown-none riscv64gc-unknown-none-elf armv7a-none-eabi)
+# Every target of the architecture table, and its bare-metal targets.
+# shellcheck source=ci/arches.sh
+. ci/arches.sh
+targets=("${linux_targets[@]}" "${bare_targets[@]}")
 installed=$(rustup target list --installed --toolchain "$toolchain")
 missing_targets=()
 for t in "${targets[@]}"; do
@@ -31,29 +31,19 @@ for c in rustfmt clippy; do
         rustup component add --toolchain "$toolchain" "$c"
 done
 
-# command -> Debian package that provides it
-declare -A need=(
-    [qemu-aarch64-static]=qemu-user-static
-    [qemu-riscv64-static]=qemu-user-static
-    [qemu-arm-static]=qemu-user-static
-    [qemu-i386-static]=qemu-user-static
-    [qemu-ppc64le-static]=qemu-user-static
-    [qemu-s390x-static]=qemu-user-static
-    [aarch64-linux-gnu-gcc]=gcc-aarch64-linux-gnu
-    [riscv64-linux-gnu-gcc]=gcc-riscv64-linux-gnu
-    [arm-linux-gnueabihf-gcc]=gcc-arm-linux-gnueabihf
-    [i686-linux-gnu-gcc]=gcc-i686-linux-gnu
-    [powerpc64le-linux-gnu-gcc]=gcc-powerpc64le-linux-gnu
-    [s390x-linux-gnu-gcc]=gcc-s390x-linux-gnu
-)
-declare -A libs=(
-    [/usr/aarch64-linux-gnu/lib/crt1.o]=libc6-dev-arm64-cross
-    [/usr/riscv64-linux-gnu/lib/crt1.o]=libc6-dev-riscv64-cross
-    [/usr/arm-linux-gnueabihf/lib/crt1.o]=libc6-dev-armhf-cross
-    [/usr/i686-linux-gnu/lib/crt1.o]=libc6-dev-i386-cross
-    [/usr/powerpc64le-linux-gnu/lib/crt1.o]=libc6-dev-ppc64el-cross
-    [/usr/s390x-linux-gnu/lib/crt1.o]=libc6-dev-s390x-cross
-)
+# command -> Debian package that provides it, and a file -> the package that provides it: each
+# architecture's qemu-user, its cross gcc (gcc-PREFIX) and its C library (libc6-dev-DEBARCH-cross,
+# known by its crt1.o), from the architecture table.
+declare -A need=() libs=()
+for a in "${all_arches[@]}"; do
+    [ -z "${qemu_user[$a]}" ] || need[${qemu_user[$a]}]=qemu-user-static
+    [ -n "${cross[$a]}" ] || continue
+    need[${cross[$a]}-gcc]=gcc-${cross[$a]}
+    libs[${sysroot[$a]}/lib/crt1.o]=libc6-dev-${debarch[$a]}-cross
+done
+# i686 runs on the host, but ci/freestanding.sh also runs it under qemu-user when the host is
+# not x86_64.
+need[qemu-i386-static]=qemu-user-static
 pkgs=()
 for cmd in "${!need[@]}"; do command -v "$cmd" >/dev/null || pkgs+=("${need[$cmd]}"); done
 for f in "${!libs[@]}"; do [ -e "$f" ] || pkgs+=("${libs[$f]}"); done

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # freepoll's whole test suite: formatting, lints, the tests natively (x86_64, and i686 on the
-# same kernel) and under qemu-user (aarch64, riscv64, armv7 in ARM and Thumb code,
-# powerpc64le, s390x), the same test binaries on Debian's kernels 5.10 to 7.2 in VMs, the
+# same kernel) and under qemu-user (every other architecture of ci/arches.sh), the same test
+# binaries on Debian's kernels 5.10 to 7.2 in VMs, the
 # bare-metal builds, and every further check in ci/. Installs what it
 # needs first (ci/setup.sh). Prints cargo's own test summaries.
 set -euo pipefail
@@ -18,12 +18,12 @@ mkdir -p target
 ci/kernel-test.sh fetch >target/kernel-fetch.log 2>&1 &
 fetch=$!
 
-linux=(x86_64-unknown-linux-gnu i686-unknown-linux-gnu aarch64-unknown-linux-gnu
-    riscv64gc-unknown-linux-gnu armv7-unknown-linux-gnueabihf thumbv7neon-unknown-linux-gnueabihf
-    powerpc64le-unknown-linux-gnu s390x-unknown-linux-gnu)
-# Every architecture with a `-none` target that has a rust-std download (i686, powerpc64le and
-# s390x have none).
-bare=(x86_64-unknown-none aarch64-unknown-none riscv64gc-unknown-none-elf armv7a-none-eabi)
+# The targets: every architecture of ci/arches.sh, and the bare-metal (`-none`) targets that
+# have a rust-std download (i686, powerpc64le and s390x have none).
+# shellcheck source=ci/arches.sh
+. ci/arches.sh
+linux=("${linux_targets[@]}")
+bare=("${bare_targets[@]}")
 # Differential cases per target: more where the tests run natively, fewer under qemu-user,
 # which is slower, so that the whole run stays within its budget.
 declare -A diff_cases=([x86_64-unknown-linux-gnu]=3000 [i686-unknown-linux-gnu]=2000)
@@ -31,6 +31,10 @@ export RUSTDOCFLAGS="-D warnings"
 
 step "rustfmt"
 cargo fmt --all -- --check
+
+step "one architecture table: ci/arches.sh against the files that name the architectures"
+python3 ci/arch_check_test.py
+python3 ci/arch_check.py
 
 step "clippy (all targets, each architecture, with and without features)"
 for t in "${linux[@]}"; do

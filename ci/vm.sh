@@ -22,27 +22,10 @@ mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 security_mirror=${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 
-# What each boot uses: Rust target, Debian architecture, kernel package, qemu-system binary,
-# machine options, memory, serial console. armv7 and thumbv7 (the same architecture, ARM and
-# Thumb code) share the armhf kernel.
-all_arches=(x86_64 aarch64 riscv64 armv7 thumbv7 i686 ppc64le s390x)
-declare -A target=([x86_64]=x86_64-unknown-linux-gnu [aarch64]=aarch64-unknown-linux-gnu
-    [riscv64]=riscv64gc-unknown-linux-gnu [armv7]=armv7-unknown-linux-gnueabihf
-    [thumbv7]=thumbv7neon-unknown-linux-gnueabihf [i686]=i686-unknown-linux-gnu
-    [ppc64le]=powerpc64le-unknown-linux-gnu [s390x]=s390x-unknown-linux-gnu)
-declare -A debarch=([x86_64]=amd64 [aarch64]=arm64 [riscv64]=riscv64 [armv7]=armhf
-    [thumbv7]=armhf [i686]=i386 [ppc64le]=ppc64el [s390x]=s390x)
-declare -A kflavour=([amd64]=amd64 [arm64]=arm64 [riscv64]=riscv64 [armhf]=armmp [i386]=686
-    [ppc64el]=powerpc64le [s390x]=s390x)
-declare -A qemu_bin=([x86_64]=qemu-system-x86_64 [aarch64]=qemu-system-aarch64
-    [riscv64]=qemu-system-riscv64 [armv7]=qemu-system-arm [thumbv7]=qemu-system-arm
-    [i686]=qemu-system-i386 [ppc64le]=qemu-system-ppc64 [s390x]=qemu-system-s390x)
-declare -A machine=([x86_64]="-vga none" [aarch64]="-M virt -cpu max,pauth-impdef=on"
-    [riscv64]="-M virt -bios default" [armv7]="-M virt,highmem=off -cpu cortex-a15"
-    [thumbv7]="-M virt,highmem=off -cpu cortex-a15" [i686]="-M pc -vga none"
-    [ppc64le]="-M pseries -cpu POWER9 -vga none" [s390x]="-M s390-ccw-virtio -cpu max")
-declare -A console=([x86_64]=ttyS0 [aarch64]=ttyAMA0 [riscv64]=ttyS0 [armv7]=ttyAMA0
-    [thumbv7]=ttyAMA0 [i686]=ttyS0 [ppc64le]=hvc0 [s390x]=ttysclp0)
+# What each boot uses (Rust target, Debian architecture, kernel flavour, qemu-system binary,
+# machine options, memory, serial console) comes from the architecture table.
+# shellcheck source=ci/arches.sh
+. "$root/ci/arches.sh"
 
 # ---------------------------------------------------------------------------------------------
 # Private apt: `papt SUITE ARCH apt-get|apt-cache ARGS...` runs apt against its own sources
@@ -153,13 +136,13 @@ fetch_kernel() {
 }
 
 # busybox-static of DEBARCH in $cache/busybox-DEBARCH/busybox: the shell and the few commands
-# (mount, ip, poweroff) of ci/kernel-test.sh's /init. Bookworm's (trixie's for riscv64, which
-# bookworm lacks); static, so it runs on every kernel of the matrix.
+# (mount, ip, poweroff) of ci/kernel-test.sh's /init. From the suite ci/boot-test.sh boots for
+# that architecture (`boot` in ci/arches.sh); static, so it runs on every kernel of the matrix.
 fetch_busybox() {
     local a=$1
-    local d=$cache/busybox-$a s=bookworm
+    local d=$cache/busybox-$a s x
     [ -x "$d/busybox" ] && return
-    [ "$a" = riscv64 ] && s=trixie
+    for x in "${all_arches[@]}"; do [ "${debarch[$x]}" = "$a" ] && s=${boot_suite[$x]}; done
     rm -rf "$d" && mkdir -p "$d/deb"
     (cd "$d/deb" && papt_download "$s" "$a" busybox-static)
     # /bin/busybox, or /usr/bin/busybox from trixie on (merged /usr).
