@@ -34,6 +34,13 @@ pub(crate) mod generic {
     /// See [`IOC_WRITE`].
     pub(crate) const IOC_READ: u32 = 2 << 30;
 
+    /// `EPIOCSPARAMS` and `EPIOCGPARAMS` as the kernel's headers expand them
+    /// (`include/uapi/linux/eventpoll.h`), against which `src/params.rs` checks its own
+    /// encoding.
+    pub(crate) const EPIOCSPARAMS_HEADER: u32 = 0x4008_8A01;
+    /// See [`EPIOCSPARAMS_HEADER`].
+    pub(crate) const EPIOCGPARAMS_HEADER: u32 = 0x8008_8A02;
+
     /// `EDEADLOCK`: the same number as `EDEADLK` (35) (`include/uapi/asm-generic/errno.h`).
     pub(crate) const EDEADLOCK: u16 = 35;
 

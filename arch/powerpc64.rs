@@ -162,6 +162,12 @@ pub(crate) const EPOLL_WAIT_NOMASK: usize = nr::EPOLL_WAIT;
 pub(crate) const IOC_WRITE: u32 = 4 << 29;
 pub(crate) const IOC_READ: u32 = 2 << 29;
 
+/// `EPIOCSPARAMS` and `EPIOCGPARAMS` as the kernel's headers expand them here, with powerpc's
+/// direction bits.
+pub(crate) const EPIOCSPARAMS_HEADER: u32 = 0x8008_8A01;
+/// See [`EPIOCSPARAMS_HEADER`].
+pub(crate) const EPIOCGPARAMS_HEADER: u32 = 0x4008_8A02;
+
 /// `O_DIRECT` (`arch/powerpc/include/uapi/asm/fcntl.h`):
 /// it differs between architectures, unlike `O_CLOEXEC` and `O_NONBLOCK`.
 pub(crate) const O_DIRECT: u32 = 0o400_000;

@@ -1,7 +1,7 @@
 //! [`Params`]: an epoll instance's busy-poll settings (Linux 6.9), and the kernel's layout of
 //! them for the `EPIOCSPARAMS`/`EPIOCGPARAMS` ioctls.
 
-use crate::arch::{IOC_READ, IOC_WRITE};
+use crate::arch::{EPIOCGPARAMS_HEADER, EPIOCSPARAMS_HEADER, IOC_READ, IOC_WRITE};
 use static_assertions::const_assert;
 
 /// Busy-poll settings of one epoll instance, as [`Epoll::set_params`] stores them and
@@ -67,11 +67,8 @@ pub(crate) const EPIOCGPARAMS: u32 = ioc(
     core::mem::size_of::<RawParams>(),
 );
 
-// The values the kernel headers expand to.
-#[cfg(not(target_arch = "powerpc64"))]
-const_assert!(EPIOCSPARAMS == 0x4008_8A01 && EPIOCGPARAMS == 0x8008_8A02);
-#[cfg(target_arch = "powerpc64")]
-const_assert!(EPIOCSPARAMS == 0x8008_8A01 && EPIOCGPARAMS == 0x4008_8A02);
+// The values the kernel headers expand to, as each arch file states them.
+const_assert!(EPIOCSPARAMS == EPIOCSPARAMS_HEADER && EPIOCGPARAMS == EPIOCGPARAMS_HEADER);
 
 impl Params {
     /// The kernel's layout of these settings.
