@@ -70,7 +70,7 @@ pub use crate::timeout::{
 use crate::arch::{nr, syscall1, syscall3, syscall4, syscall5, syscall6, EPOLL_WAIT_NOMASK};
 use crate::clock::{clock_gettime, ClockId};
 use crate::errno::{decode_count, decode_raw, Errno, Result};
-use crate::fd::{decode_new_fd, fd_handle, AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
+use crate::fd::{decode_new_fd, fd_handle, AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use crate::params::{RawParams, EPIOCGPARAMS, EPIOCSPARAMS};
 use crate::signal::KERNEL_SIGSET_SIZE;
 use crate::timeout::{
@@ -171,9 +171,9 @@ pub fn epoll_add(epoll: impl AsFd, source: impl AsFd, data: u64, flags: EventFla
         return Err(Errno::INVAL);
     }
     ctl(
-        epoll.as_fd().as_raw_fd(),
+        epoll.as_fd(),
         EPOLL_CTL_ADD,
-        source.as_fd().as_raw_fd(),
+        source.as_fd(),
         Some(Event::new(flags, data)),
     )
 }
@@ -217,9 +217,9 @@ pub fn epoll_mod(epoll: impl AsFd, source: impl AsFd, data: u64, flags: EventFla
         return Err(Errno::INVAL);
     }
     ctl(
-        epoll.as_fd().as_raw_fd(),
+        epoll.as_fd(),
         EPOLL_CTL_MOD,
-        source.as_fd().as_raw_fd(),
+        source.as_fd(),
         Some(Event::new(flags, data)),
     )
 }
@@ -257,31 +257,31 @@ pub fn epoll_mod(epoll: impl AsFd, source: impl AsFd, data: u64, flags: EventFla
 #[doc(alias = "EPOLL_CTL_DEL")]
 #[inline]
 pub fn epoll_del(epoll: impl AsFd, source: impl AsFd) -> Result<()> {
-    ctl(
-        epoll.as_fd().as_raw_fd(),
-        EPOLL_CTL_DEL,
-        source.as_fd().as_raw_fd(),
-        None,
-    )
+    ctl(epoll.as_fd(), EPOLL_CTL_DEL, source.as_fd(), None)
 }
 
 /// The one `epoll_ctl` call behind add, mod and del.
 #[inline(always)]
-fn ctl(epoll: RawFd, op: usize, source: RawFd, event: Option<Event>) -> Result<()> {
+fn ctl(
+    epoll: BorrowedFd<'_>,
+    op: usize,
+    source: BorrowedFd<'_>,
+    event: Option<Event>,
+) -> Result<()> {
     let event_ptr = match &event {
         Some(event) => event as *const Event as usize,
         None => 0,
     };
-    // SAFETY: `epoll` and `source` come from `BorrowedFd`s the caller holds, so they are open
+    // SAFETY: `epoll` and `source` are `BorrowedFd`s the caller holds, so they are open
     // for this call. `event_ptr` is NULL (DEL, which reads no event) or points to `event`, a
     // live `Event` in the kernel's layout that the kernel only reads (copy_from_user of
     // `size_of::<Event>()` bytes).
     let ret = unsafe {
         syscall4(
             nr::EPOLL_CTL,
-            epoll as usize,
+            epoll.as_raw_fd() as usize,
             op,
-            source as usize,
+            source.as_raw_fd() as usize,
             event_ptr,
         )
     };
@@ -339,7 +339,7 @@ pub fn epoll_wait(
     events: &mut EventVec<'_>,
     timeout: impl Into<Timeout>,
 ) -> Result<usize> {
-    wait(epoll.as_fd().as_raw_fd(), events, timeout.into(), None)
+    wait(epoll.as_fd(), events, timeout.into(), None)
 }
 
 /// `epoll_pwait(epoll, events, capacity, timeout, sigmask)`: waits for events with `sigmask`
@@ -384,7 +384,7 @@ pub fn epoll_pwait(
     timeout: impl Into<Timeout>,
     sigmask: Option<&SigSet>,
 ) -> Result<usize> {
-    wait(epoll.as_fd().as_raw_fd(), events, timeout.into(), sigmask)
+    wait(epoll.as_fd(), events, timeout.into(), sigmask)
 }
 
 /// [`epoll_wait`] that restarts after [`Errno::INTR`] with the time that is left, so signals
@@ -424,7 +424,7 @@ pub fn epoll_wait_retry(
     events: &mut EventVec<'_>,
     timeout: impl Into<Timeout>,
 ) -> Result<usize> {
-    let epoll = epoll.as_fd().as_raw_fd();
+    let epoll = epoll.as_fd();
     let timeout = timeout.into();
     let total = match timeout.duration() {
         Some(total) if !total.is_zero() => total,
@@ -713,7 +713,7 @@ impl Epoll {
 /// The one wait behind [`epoll_wait`], [`epoll_pwait`] and [`epoll_wait_retry`].
 #[inline(always)]
 fn wait(
-    epoll: RawFd,
+    epoll: BorrowedFd<'_>,
     events: &mut EventVec<'_>,
     timeout: Timeout,
     sigmask: Option<&SigSet>,
@@ -736,7 +736,7 @@ fn wait(
     };
     let n = match timeout.0 {
         Repr::Millis(ms) if mask == 0 => {
-            // SAFETY: `epoll` comes from a `BorrowedFd`, open for the call. `buf` is valid for
+            // SAFETY: `epoll` is a `BorrowedFd`, open for the call. `buf` is valid for
             // writes of `max` events in the kernel's layout (`MaybeUninit<Event>` is `Event`'s
             // layout, and `max <= slots.len()`), and the kernel writes only there. The timeout
             // is an `int`, sign-extended. The call is the architecture's wait without a mask
@@ -747,7 +747,7 @@ fn wait(
                 if EPOLL_WAIT_NOMASK == nr::EPOLL_PWAIT {
                     syscall5(
                         EPOLL_WAIT_NOMASK,
-                        epoll as usize,
+                        epoll.as_raw_fd() as usize,
                         buf,
                         max,
                         ms as isize as usize,
@@ -756,7 +756,7 @@ fn wait(
                 } else {
                     syscall4(
                         EPOLL_WAIT_NOMASK,
-                        epoll as usize,
+                        epoll.as_raw_fd() as usize,
                         buf,
                         max,
                         ms as isize as usize,
@@ -772,7 +772,7 @@ fn wait(
             let ret = unsafe {
                 syscall6(
                     nr::EPOLL_PWAIT,
-                    epoll as usize,
+                    epoll.as_raw_fd() as usize,
                     buf,
                     max,
                     ms as isize as usize,
@@ -807,7 +807,7 @@ fn wait(
 /// events in the kernel's layout; `mask` is 0 or the address of a live [`SigSet`].
 #[inline(never)]
 unsafe fn wait_exact(
-    epoll: RawFd,
+    epoll: BorrowedFd<'_>,
     buf: usize,
     max: usize,
     timeout: Duration,
@@ -821,7 +821,7 @@ unsafe fn wait_exact(
         let ret = unsafe {
             syscall6(
                 nr::EPOLL_PWAIT2,
-                epoll as usize,
+                epoll.as_raw_fd() as usize,
                 buf,
                 max,
                 &ts as *const KernelTimespec as usize,
@@ -848,7 +848,7 @@ unsafe fn wait_exact(
     Ok(unsafe {
         syscall6(
             nr::EPOLL_PWAIT,
-            epoll as usize,
+            epoll.as_raw_fd() as usize,
             buf,
             max,
             ms as isize as usize,
