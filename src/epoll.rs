@@ -74,7 +74,7 @@ use crate::fd::{decode_new_fd, fd_handle, AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use crate::params::{RawParams, EPIOCGPARAMS, EPIOCSPARAMS};
 use crate::signal::KERNEL_SIGSET_SIZE;
 use crate::timeout::{
-    millis_rounded_up, pwait2_plan, pwait2_refused, record_pwait2_missing, record_pwait2_works,
+    millis_rounded_up, pwait2_plan, pwait2_refused, record_pwait2_refused, record_pwait2_works,
     KernelTimespec, Pwait2Plan, Repr,
 };
 use core::time::Duration;
@@ -833,7 +833,7 @@ unsafe fn wait_exact(
             // An answer that only a missing call or a filter gives: fall back below, and skip
             // the probe from now on.
             (Pwait2Plan::Probe { .. }, Err(errno)) if pwait2_refused(errno) => {
-                record_pwait2_missing()
+                record_pwait2_refused()
             }
             (Pwait2Plan::Probe { untried: true }, _) => {
                 record_pwait2_works();

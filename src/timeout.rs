@@ -237,7 +237,7 @@ const ALWAYS: u8 = 2;
 
 const UNTRIED: u8 = 0;
 const WORKS: u8 = 1;
-const MISSING: u8 = 2;
+const REFUSED: u8 = 2;
 
 /// Sets the process-wide [`Pwait2Policy`]. Setting `Auto` also forgets what an earlier probe
 /// found, so the next sub-millisecond wait tries `epoll_pwait2` again.
@@ -296,7 +296,7 @@ pub fn pwait2_available() -> Option<bool> {
     }
     match PROBE.load(Ordering::Relaxed) {
         WORKS => Some(true),
-        MISSING => Some(false),
+        REFUSED => Some(false),
         _ => None,
     }
 }
@@ -305,7 +305,7 @@ pub fn pwait2_available() -> Option<bool> {
 #[derive(Clone, Copy)]
 pub(crate) enum Pwait2Plan {
     /// Call `epoll_pwait2`; if it is refused ([`pwait2_refused`]), fall back and remember
-    /// (`Auto`, not yet known to be missing). `untried` says whether an answer should be
+    /// (`Auto`, not yet known to be refused). `untried` says whether an answer should be
     /// recorded.
     Probe { untried: bool },
     /// Call `epoll_pwait2` and return its answer (`Always`).
@@ -348,6 +348,6 @@ pub(crate) fn record_pwait2_works() {
 
 /// Records that `epoll_pwait2` was refused: later `Auto` waits skip it.
 #[inline]
-pub(crate) fn record_pwait2_missing() {
-    PROBE.store(MISSING, Ordering::Relaxed);
+pub(crate) fn record_pwait2_refused() {
+    PROBE.store(REFUSED, Ordering::Relaxed);
 }
