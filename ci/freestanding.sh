@@ -43,7 +43,7 @@ fi
 cd freestanding
 cargo fmt -- --check
 for t in "${targets[@]}"; do
-    cargo clippy --quiet --release --target "$t" -- -D warnings
+    cargo clippy --quiet --release --target "$t" --all-features -- -D warnings
     cargo build --quiet --release --target "$t"
     cargo build --quiet --target "$t" # the debug profile links too
 done
@@ -274,6 +274,30 @@ for t in "${targets[@]}"; do
     # What Display adds to a program that already prints with `{}`.
     echo "$cost display-over-fmt +$((errno_size_display - errno_size_fmt))"
 done
+
+# riscv64's `_start` loads the global pointer: a C object built by gcc (relaxable) and linked by
+# GNU ld, whose global loads the linker makes gp-relative, must read its value. The check is
+# only worth something if the loads were relaxed: the disassembly must show them.
+gp_dir=$root/target/freestanding-gp
+mkdir -p "$gp_dir"
+riscv64-linux-gnu-gcc -O2 -fno-pie -mcmodel=medlow -c freestanding/gp/global.c -o "$gp_dir/global.o"
+(cd freestanding && CARGO_TARGET_DIR=$gp_dir RUSTFLAGS="-C linker=riscv64-linux-gnu-gcc \
+    -C relocation-model=static -C force-unwind-tables=no -C link-arg=-nostdlib \
+    -C link-arg=-static -C link-arg=-no-pie -C link-arg=-nostartfiles \
+    -C link-arg=-Wl,--defsym=rust_eh_personality=0 -C link-arg=$gp_dir/global.o" \
+    cargo build --quiet --release --target riscv64gc-unknown-linux-gnu --bin gp --features gp-test)
+gp=$gp_dir/riscv64gc-unknown-linux-gnu/release/gp
+if ! riscv64-linux-gnu-objdump -d "$gp" | grep -q '(gp)'; then
+    echo "FAIL gp riscv64gc-unknown-linux-gnu: GNU ld relaxed no load to gp, so this checks nothing"
+    failed=1
+elif output=$($(runner riscv64gc-unknown-linux-gnu) "$gp") &&
+    [ "$output" = "ok gp: the relaxed global load read 42" ]; then
+    relaxed=$(riscv64-linux-gnu-objdump -d "$gp" | grep -c '(gp)')
+    echo "ok gp riscv64gc-unknown-linux-gnu ($relaxed loads relaxed to gp, read right)"
+else
+    echo "FAIL gp riscv64gc-unknown-linux-gnu: '$output'"
+    failed=1
+fi
 
 if [ "$failed" -ne 0 ]; then
     echo "freestanding: FAILED"
