@@ -17,12 +17,9 @@
 //!   `ebp` on the stack, loads them, and restores them after the call. That stub pushes, so it
 //!   does not claim `nostack`; the others do (the kernel itself touches no user stack).
 //!
-//! Time: every call that takes or returns a time uses its 64-bit `time_t` variant (Linux 5.1),
-//! under the plain name: `CLOCK_GETTIME` is `clock_gettime64`, `TIMERFD_SETTIME` and
-//! `TIMERFD_GETTIME` are `timerfd_settime64` and `timerfd_gettime64`, so `__kernel_timespec`
-//! is the one timespec layout everywhere. On an older kernel they answer `ENOSYS`, which comes
-//! back as it is: freepoll does not retry with the 32-bit calls, whose times end in 2038.
-//! `epoll_pwait2` takes `__kernel_timespec` on every architecture already.
+//! Time: `CLOCK_GETTIME`, `TIMERFD_SETTIME` and `TIMERFD_GETTIME` are the 64-bit `time_t`
+//! calls (Linux 5.1), under the plain names; the rule is stated once, beside the timespec type
+//! (`KernelTimespec` in `src/timeout.rs`).
 //!
 //! The stubs never claim `readonly` or `pure`: several calls write user memory, and the caller
 //! of a raw stub is the only one who knows which.

@@ -150,8 +150,16 @@ impl fmt::Debug for Timeout {
 }
 
 /// The kernel's `struct __kernel_timespec`: 64-bit seconds and nanoseconds on every
-/// architecture (`include/uapi/linux/time_types.h`), which is also `struct timespec` on these
+/// architecture (`include/uapi/linux/time_types.h`), which is also `struct timespec` on the
 /// 64-bit ones.
+///
+/// **The time64 rule**, the one timespec layout everywhere: on the 32-bit architectures (i686,
+/// armv7) every call that takes or returns a time is its 64-bit `time_t` variant (Linux 5.1),
+/// under the plain name in their `mod nr`: `CLOCK_GETTIME` is `clock_gettime64`,
+/// `TIMERFD_SETTIME` and `TIMERFD_GETTIME` are `timerfd_settime64` and `timerfd_gettime64`.
+/// On an older kernel those answer `ENOSYS`, which comes back as it is: freepoll does not
+/// retry with the 32-bit calls, whose times end in 2038. `epoll_pwait2` takes this layout on
+/// every architecture already.
 #[derive(Clone, Copy, Debug, Default)]
 #[repr(C)]
 pub(crate) struct KernelTimespec {
