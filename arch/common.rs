@@ -4,7 +4,7 @@
 //! shadows a glob import in Rust), as the kernel's `asm/` headers override `asm-generic/`.
 //!
 //! Each architecture file includes this one as `mod common` and re-exports
-//! [`nr`](self::nr) from its own `mod nr`, so `grep 'const NAME'` finds every number of a call
+//! [`nr`] from its own `mod nr`, so `grep 'const NAME'` finds every number of a call
 //! here or in the one arch file that has its own.
 
 /// The numbers every architecture's table shares: since Linux 5.1 a new system call gets the
