@@ -81,13 +81,7 @@ stage() {
         "$dir/tmp"
     # The binaries of this build (the JSON messages name each one).
     cargo test --quiet --target "$t" --all-features --no-run --message-format=json |
-        python3 -c '
-import json, sys
-for line in sys.stdin:
-    msg = json.loads(line)
-    if msg.get("reason") == "compiler-artifact" and msg["profile"]["test"] and msg["executable"]:
-        print(msg["target"]["name"], msg["executable"])
-' >"$work/binaries-$arch"
+        python3 ci/vm.py test-binaries >"$work/binaries-$arch"
     local name exe
     : >"$work/tests-$arch"
     while read -r name exe; do
@@ -98,41 +92,7 @@ for line in sys.stdin:
     [ -s "$work/tests-$arch" ] || { echo "kernel-test: no test binaries for $t" >&2; exit 1; }
     # The loader at the path the binaries name, and every library they need (and those need),
     # from the sysroot, in /lib.
-    python3 - "$dir" "${sysroot[$arch]}" "$dir"/tests/* <<'EOF'
-import os, re, shutil, subprocess, sys
-
-root, sysroot, binaries = sys.argv[1], sys.argv[2], sys.argv[3:]
-libdirs = [os.path.join(sysroot, d) for d in ("lib", "lib64", "usr/lib")]
-libdirs += [os.path.join(sysroot, d, "x86_64-linux-gnu") for d in ("lib", "usr/lib")]
-
-def readelf(path, flag):
-    return subprocess.run(["readelf", "-W", flag, path], check=True,
-                          capture_output=True, text=True).stdout
-
-def find(name):
-    for d in libdirs:
-        path = os.path.join(d, name)
-        if os.path.exists(path):
-            return path
-    sys.exit(f"kernel-test: {name} is not in {sysroot}")
-
-todo, seen = list(binaries), set()
-while todo:
-    path = todo.pop()
-    interp = re.search(r"Requesting program interpreter: ([^\]]+)\]", readelf(path, "-l"))
-    if interp and interp.group(1) not in seen:
-        seen.add(interp.group(1))
-        dest = root + interp.group(1)
-        os.makedirs(os.path.dirname(dest), exist_ok=True)
-        shutil.copyfile(find(os.path.basename(interp.group(1))), dest)
-        os.chmod(dest, 0o755)
-    for name in re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", readelf(path, "-d")):
-        if name not in seen:
-            seen.add(name)
-            dest = os.path.join(root, "lib", name)
-            shutil.copyfile(find(name), dest)
-            todo.append(dest)
-EOF
+    python3 ci/vm.py libs "$dir" "${sysroot[$arch]}" "$dir"/tests/*
     cp "$cache/busybox-${debarch[$arch]}/busybox" "$dir/bin/busybox"
     cat >"$dir/init" <<'EOF'
 #!/bin/busybox sh

@@ -32,9 +32,10 @@ export RUSTDOCFLAGS="-D warnings"
 step "rustfmt"
 cargo fmt --all -- --check
 
-step "one architecture table: ci/arches.sh against the files that name the architectures"
+step "ci/'s own tools: the architecture table against the files that name the architectures, the VM file work"
 python3 ci/arch_check_test.py
 python3 ci/arch_check.py
+python3 ci/vm_test.py
 
 step "clippy (all targets, each architecture, with and without features)"
 for t in "${linux[@]}"; do

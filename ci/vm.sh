@@ -164,17 +164,7 @@ kernel_image() {
     local d=$cache/kernel-$s-${debarch[$arch]}
     if [ "$arch" = x86_64 ]; then
         if [ ! -s "$d/vmlinux" ]; then
-            python3 - "$d/image" "$d/vmlinux" <<'EOF' || rm -f "$d/vmlinux"
-import lzma, sys
-data = open(sys.argv[1], "rb").read()
-start = data.find(b"\xfd7zXZ\x00")  # the xz stream header
-if start < 0:
-    sys.exit(1)
-elf = lzma.LZMADecompressor().decompress(data[start:])
-if not elf.startswith(b"\x7fELF"):
-    sys.exit(1)
-open(sys.argv[2], "wb").write(elf)
-EOF
+            python3 "$root/ci/vm.py" vmlinux "$d/image" "$d/vmlinux" || rm -f "$d/vmlinux"
         fi
         [ -s "$d/vmlinux" ] && { echo "$d/vmlinux"; return; }
     fi
@@ -273,39 +263,7 @@ fi
 
 # make_initramfs OUT DIR: DIR's tree, with DIR/init as /init.
 make_initramfs() {
-    python3 - "$1" "$2" <<'EOF'
-import os, stat, sys
-
-out, top = sys.argv[1], sys.argv[2]
-# name, mode, rdev major, rdev minor, contents
-entries = [("dev", 0o040755, 0, 0, b""), ("dev/console", 0o020600, 5, 1, b"")]
-for base, dirs, files in os.walk(top):
-    dirs.sort()
-    for name in sorted(dirs) + sorted(files):
-        path = os.path.join(base, name)
-        rel = os.path.relpath(path, top)
-        if rel == "dev":
-            continue
-        st = os.lstat(path)
-        if stat.S_ISLNK(st.st_mode):
-            data = os.readlink(path).encode()
-        elif stat.S_ISREG(st.st_mode):
-            data = open(path, "rb").read()
-        else:
-            data = b""
-        entries.append((rel, st.st_mode, 0, 0, data))
-entries.append(("TRAILER!!!", 0, 0, 0, b""))
-with open(out, "wb") as f:
-    for ino, (name, mode, major, minor, data) in enumerate(entries, 1):
-        name = name.encode() + b"\0"
-        nlink = 2 if stat.S_ISDIR(mode) else 1
-        # magic, then 13 fields of 8 hex digits: ino, mode, uid, gid, nlink, mtime, filesize,
-        # devmajor, devminor, rdevmajor, rdevminor, namesize, check
-        fields = [ino, mode, 0, 0, nlink, 0, len(data), 0, 0, major, minor, len(name), 0]
-        header = b"070701" + b"".join(b"%08X" % f for f in fields)
-        f.write(header + name + b"\0" * (-(len(header) + len(name)) % 4))
-        f.write(data + b"\0" * (-len(data) % 4))
-EOF
+    python3 "$root/ci/vm.py" initramfs "$1" "$2"
 }
 
 # ---------------------------------------------------------------------------------------------
