@@ -310,6 +310,23 @@ impl KernelSigaction {
     pub(crate) const fn handler(&self) -> usize {
         self.handler
     }
+
+    /// `sa_flags` (the unit test that checks the layout against the C library's reads it).
+    #[cfg_attr(not(test), allow(dead_code))]
+    #[inline]
+    pub(crate) const fn flags(&self) -> usize {
+        self.flags
+    }
+
+    /// `sa_mask` as a 64-bit set, bit `n - 1` for signal `n` (likewise for the test).
+    #[cfg_attr(not(test), allow(dead_code))]
+    #[inline]
+    pub(crate) fn mask(&self) -> u64 {
+        let bits = usize::BITS;
+        self.mask.iter().zip(0..).fold(0, |set, (&word, i)| {
+            set | (word as u64) << bits.wrapping_mul(i)
+        })
+    }
 }
 
 /// `clone3(args, size)` or `clone(flags, stack, parent_tid, child_tid, tls)` (`nr` and
