@@ -296,3 +296,24 @@ pub unsafe fn syscall6(
         _ => NOSYS,
     }
 }
+
+/// The stub that starts a child on a new stack: `-ENOSYS` under Miri, which cannot clone a
+/// process (and cannot run the asm that would).
+///
+/// # Safety
+/// As for the architecture's `clone_run`; nothing is called here.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+pub(crate) unsafe fn clone_run(
+    nr: usize,
+    a0: usize,
+    a1: usize,
+    a2: usize,
+    a3: usize,
+    a4: usize,
+    child: unsafe extern "C" fn(*mut u8) -> !,
+    arg: *mut u8,
+) -> usize {
+    let _ = (nr, a0, a1, a2, a3, a4, child, arg);
+    NOSYS
+}
