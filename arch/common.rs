@@ -80,4 +80,72 @@ pub(crate) mod generic {
     /// between `sa_flags` and `sa_mask` (`__ARCH_HAS_SA_RESTORER`): every architecture here
     /// but riscv64.
     pub(crate) const SIGACTION_HAS_RESTORER: bool = true;
+
+    pub(crate) use super::spawn::*;
+}
+
+/// What the process-spawning code takes from each architecture file besides the stubs: the
+/// kernel's `struct sigaction` and the argument order of the legacy `clone`. Re-exported by
+/// [`generic`](self::generic); an architecture that differs defines the name itself.
+pub(crate) mod spawn {
+    /// The number of `unsigned long` words in the kernel's 8-byte `sigset_t` (`_NSIG_WORDS`):
+    /// one on a 64-bit architecture, two on a 32-bit one.
+    pub(crate) const SIGSET_WORDS: usize = 8 / core::mem::size_of::<usize>();
+
+    /// The kernel's `struct sigaction` as `rt_sigaction(2)` reads and writes it
+    /// (`include/linux/signal_types.h`; not the C library's, whose mask is 128 bytes):
+    /// `sa_handler`, `sa_flags` (an `unsigned long`), `sa_restorer` (on every architecture
+    /// with `__ARCH_HAS_SA_RESTORER`, all here but riscv64, whose file defines its own), and
+    /// `sa_mask`, the kernel's `sigset_t`: `unsigned long sig[_NSIG_WORDS]`, 8 bytes with the
+    /// alignment of `unsigned long` (4 on a 32-bit architecture, which is why it is not a
+    /// `u64` here).
+    #[derive(Clone, Copy)]
+    #[repr(C)]
+    pub(crate) struct KernelSigaction {
+        /// `sa_handler`: `SIG_DFL` (0), `SIG_IGN` (1), or the address of a handler.
+        handler: usize,
+        /// `sa_flags`.
+        flags: usize,
+        /// `sa_restorer`.
+        restorer: usize,
+        /// `sa_mask`, least significant word first (signals 1 to 32 in word 0 on 32-bit).
+        mask: [usize; SIGSET_WORDS],
+    }
+
+    static_assertions::const_assert!(
+        core::mem::size_of::<KernelSigaction>()
+            == core::mem::size_of::<usize>()
+                .wrapping_mul(3)
+                .wrapping_add(8)
+    );
+    static_assertions::const_assert!(
+        core::mem::align_of::<KernelSigaction>() == core::mem::align_of::<usize>()
+    );
+
+    impl KernelSigaction {
+        /// A `struct sigaction` with `sa_handler` = `handler`, no flags, no restorer and an
+        /// empty mask: what setting `SIG_DFL` or `SIG_IGN` takes, and a buffer for a query.
+        #[inline]
+        pub(crate) const fn new(handler: usize) -> KernelSigaction {
+            KernelSigaction {
+                handler,
+                flags: 0,
+                restorer: 0,
+                mask: [0; SIGSET_WORDS],
+            }
+        }
+
+        /// `sa_handler`.
+        #[inline]
+        pub(crate) const fn handler(&self) -> usize {
+            self.handler
+        }
+    }
+
+    /// Whether the legacy `clone` takes the new stack first and the flags second
+    /// (`CONFIG_CLONE_BACKWARDS2` in `kernel/fork.c`: s390). Everywhere else the order is
+    /// `clone(flags, newsp, parent_tid, ...)`; the third argument is `parent_tid` in every
+    /// variant (`CLONE_BACKWARDS`, on arm, powerpc and i386, swaps only the fourth and fifth,
+    /// `tls` and `child_tid`).
+    pub(crate) const CLONE_BACKWARDS2: bool = false;
 }

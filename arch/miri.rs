@@ -54,6 +54,9 @@ mod native;
 
 pub use native::nr;
 pub(crate) use native::{EDEADLOCK, IOC_READ, IOC_WRITE, O_DIRECT};
+// What `spawn` and `signal` take from the architecture (unused under Miri: `clone_run` and
+// `RT_SIGACTION` answer ENOSYS below).
+pub(crate) use native::{KernelSigaction, CLONE_BACKWARDS2, TIOCSCTTY, TIOCSPGRP};
 
 /// `ENOSYS` (38), negated as the kernel returns it.
 const NOSYS: usize = -38isize as usize;
@@ -276,4 +279,25 @@ pub unsafe fn syscall6(
         },
         _ => NOSYS,
     }
+}
+
+/// The stub that starts a child on a new stack: `-ENOSYS` under Miri, which cannot clone a
+/// process (and cannot run the asm that would).
+///
+/// # Safety
+/// As for the architecture's `clone_run`; nothing is called here.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+pub(crate) unsafe fn clone_run(
+    nr: usize,
+    a0: usize,
+    a1: usize,
+    a2: usize,
+    a3: usize,
+    a4: usize,
+    child: unsafe extern "C" fn(*mut u8) -> !,
+    arg: *mut u8,
+) -> usize {
+    let _ = (nr, a0, a1, a2, a3, a4, child, arg);
+    NOSYS
 }

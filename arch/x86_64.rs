@@ -373,3 +373,63 @@ pub(crate) unsafe fn epoll_wait_nomask(
     // kernel writes only to `events`, at most `maxevents` events.
     unsafe { syscall4(nr::EPOLL_WAIT, epfd, events, maxevents, timeout) }
 }
+
+/// `clone3(args, size)` or `clone(flags, stack, parent_tid, child_tid, tls)` (`nr` and
+/// `a0`..`a4` as for [`syscall5`]) where the child starts on a new stack: the parent gets the
+/// raw return (the child's pid or `-errno`); the child runs `child(arg)` on its new stack and
+/// never comes back here. Every architecture's file has this stub, with this signature.
+///
+/// In the child (`rax` = 0, every other register as the parent had it but `rsp`, which the
+/// kernel set to the new stack's top): `rsp` is aligned down to 16 bytes so that it is
+/// 16-byte aligned at the `call`, as the SysV ABI wants; `rbp` is cleared (the outermost
+/// frame); `arg` goes to `rdi`; `call child`; `ud2` traps if it ever returns. `child` and
+/// `arg` ride through the system call in `r12` and `r13`, which the kernel preserves (only
+/// `rax`, `rcx` and `r11` change) in the parent and copies into the child.
+///
+/// `nostack`: the parent's path pushes nothing; the child's pushes onto the new stack only.
+/// `test` changes the flags: no `preserves_flags`.
+///
+/// # Safety
+/// The caller upholds the contract of `nr` for these arguments, which must give the child a
+/// new stack (the legacy `stack` argument, or `clone_args.stack` and `stack_size`), valid
+/// for the child's writes, 16-byte aligned at its top, and not used by anything else until
+/// the child has exec'd or exited; `child` must never return and may use only that stack and
+/// what `arg` points to. With `CLONE_VM` (shared memory) the caller must pass `CLONE_VFORK`
+/// too, so that its thread, and the frame the stack and `arg` live in, wait until the child
+/// has exec'd or exited.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+pub(crate) unsafe fn clone_run(
+    nr: usize,
+    a0: usize,
+    a1: usize,
+    a2: usize,
+    a3: usize,
+    a4: usize,
+    child: unsafe extern "C" fn(*mut u8) -> !,
+    arg: *mut u8,
+) -> usize {
+    let ret;
+    // SAFETY: the caller upholds the contract above. In the parent the asm is one system
+    // call (rax, rcx, r11 and the flags changed, all declared); the child's path runs on the
+    // new stack only and never returns into this function.
+    unsafe {
+        core::arch::asm!(
+            "syscall",
+            "test rax, rax",
+            "jnz 2f",
+            "and rsp, -16",
+            "xor ebp, ebp",
+            "mov rdi, r13",
+            "call r12",
+            "ud2",
+            "2:",
+            inlateout("rax") nr => ret,
+            in("rdi") a0, in("rsi") a1, in("rdx") a2, in("r10") a3, in("r8") a4,
+            in("r12") child as usize, in("r13") arg as usize,
+            lateout("rcx") _, lateout("r11") _,
+            options(nostack),
+        );
+    }
+    ret
+}

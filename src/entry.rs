@@ -40,10 +40,13 @@
 //! has the flags (rust-lld, static, no unwind tables), and the README says why each is there.
 //! Works from Rust 1.63, like the rest of freepoll.
 
+use crate::spawn::CStrArray;
+use core::ffi::{c_char, CStr};
 use core::marker::PhantomData;
 
 /// The arguments and environment the kernel put on the initial stack: `argc`, `argv` and
-/// `envp`, as bytes (no terminating NUL, no encoding assumed).
+/// `envp`, as bytes (no terminating NUL, no encoding assumed), or as the C strings and
+/// NULL-terminated arrays that [`execve`](crate::spawn::execve) takes.
 #[derive(Clone, Copy)]
 pub struct Args {
     argc: usize,
@@ -93,6 +96,51 @@ impl Args {
             next: self.envp,
             _not_send: PhantomData,
         }
+    }
+
+    /// `argv[i]` as a C string, or `None` for `i >= argc`.
+    #[inline]
+    pub fn arg(&self, i: usize) -> Option<&'static CStr> {
+        self.argv().get(i)
+    }
+
+    /// The kernel's `argv` array itself, NULL-terminated, for [`execve`](crate::spawn::execve)
+    /// and [`Spawn`](crate::spawn::Spawn): no copy.
+    #[inline]
+    pub fn argv(&self) -> CStrArray<'static> {
+        self.argv_from(0)
+    }
+
+    /// `argv[i..]`, the arguments from `i` on, without a copy: the kernel's array ends with a
+    /// NULL at `argv[argc]`, so its tail is an array of its own. For `i >= argc`, the empty
+    /// array. What an init or a wrapper passes to the program it starts:
+    /// `Spawn::new(args.arg(1)?, args.argv_from(1), args.envp())`.
+    #[inline]
+    pub fn argv_from(&self, i: usize) -> CStrArray<'static> {
+        if i >= self.argc {
+            return CStrArray::empty();
+        }
+        // SAFETY: the kernel wrote `argc` pointers to NUL-terminated strings at `argv` and a
+        // NULL after them (the `Args` invariant); `i < argc`, so `argv + i` holds the
+        // `argc - i` last ones and that NULL. The kernel's arrays and strings live as long
+        // as the process and nothing here writes them.
+        unsafe {
+            CStrArray::from_raw(
+                self.argv.add(i) as *const *const c_char,
+                self.argc.wrapping_sub(i),
+            )
+        }
+    }
+
+    /// The kernel's `envp` array as it is, NULL-terminated, for
+    /// [`execve`](crate::spawn::execve) and [`Spawn`](crate::spawn::Spawn): no copy.
+    #[inline]
+    pub fn envp(&self) -> CStrArray<'static> {
+        let len = self.env().count();
+        // SAFETY: the kernel wrote the environment pointers at `envp`, each to a
+        // NUL-terminated string, and a NULL after them; `len` counts them up to that NULL.
+        // They live as long as the process and nothing here writes them.
+        unsafe { CStrArray::from_raw(self.envp as *const *const c_char, len) }
     }
 
     /// The value of environment variable `name`, if it is set.

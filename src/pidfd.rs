@@ -117,3 +117,13 @@ impl PidFd {
         self.fd.as_fd()
     }
 }
+
+impl PidFd {
+    /// Wraps `fd`, which must be a pidfd this crate just got from the kernel and owns (the
+    /// one `clone3` or `clone` wrote for `CLONE_PIDFD`). Not `unsafe`: a descriptor of another
+    /// kind would only make the calls fail (`EBADF`, `EINVAL`), with no undefined behaviour.
+    #[inline]
+    pub(crate) fn from_owned(fd: OwnedFd) -> PidFd {
+        PidFd { fd }
+    }
+}

@@ -35,10 +35,21 @@
 //! until it answers `None`, not once per signal. Real-time signals (32 to 64) queue, one record
 //! each.
 //!
+//! **The mask and ignored signals outlive `fork` and `execve`.** A child starts with its
+//! parent's blocked mask and keeps it across `execve`, and a signal set to `SIG_IGN` stays
+//! ignored in the new program too (handlers do not: `execve` resets them to the default). A
+//! program that blocks `SIGTERM` and `SIGCHLD` for its signalfd and then starts a shell with
+//! `fork` and `execve` gives that shell a blocked `SIGTERM` and `SIGCHLD`: it can no longer be
+//! stopped with `kill`, and whatever waits for children in it breaks. std's
+//! `std::process::Command` keeps the parent's mask on purpose (it is POSIX's rule), so it
+//! does this too. [`Spawn`](crate::spawn::Spawn) starts the child with an empty mask unless
+//! asked otherwise, and can set ignored signals back to the default
+//! ([`Spawn::sigdefault`](crate::spawn::Spawn::sigdefault)).
+//!
 //! # References
 //! - [signal(7)](https://man7.org/linux/man-pages/man7/signal.7.html)
 
-use crate::arch::{nr, syscall4};
+use crate::arch::{nr, syscall4, KernelSigaction};
 use crate::errno::{decode_raw, Errno, Result};
 use core::fmt;
 
@@ -385,4 +396,134 @@ pub fn sigprocmask(how: SigmaskHow, set: Option<&SigSet>) -> Result<SigSet> {
     };
     decode_raw(ret)?;
     Ok(old)
+}
+
+/// What a process does with a signal: its disposition, as [`disposition`] reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Disposition {
+    /// `SIG_DFL`: the default action (end the process, dump core, stop, or nothing, depending
+    /// on the signal).
+    Default,
+    /// `SIG_IGN`: discarded on arrival. Survives `execve`.
+    Ignore,
+    /// A handler, at this address, that something in the process installed (a C library, a
+    /// runtime, the program). freepoll never installs handlers. `execve` resets it to
+    /// `Default`.
+    Handler(usize),
+}
+
+/// A disposition [`set_disposition`] can install: the default action or ignoring. No
+/// handler: a handler runs in whatever thread the signal interrupts, with every
+/// async-signal-safety rule, which is what freepoll's signalfd and epoll are there to avoid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SetDisposition {
+    /// `SIG_DFL`.
+    Default,
+    /// `SIG_IGN`.
+    Ignore,
+}
+
+/// `SIG_DFL` and `SIG_IGN` as the kernel reads `sa_handler` (`include/uapi/asm-generic/signal-defs.h`).
+const SIG_DFL: usize = 0;
+const SIG_IGN: usize = 1;
+
+impl Disposition {
+    /// The disposition whose `sa_handler` is `handler`.
+    #[inline]
+    pub(crate) const fn from_handler(handler: usize) -> Disposition {
+        match handler {
+            SIG_DFL => Disposition::Default,
+            SIG_IGN => Disposition::Ignore,
+            address => Disposition::Handler(address),
+        }
+    }
+}
+
+/// `rt_sigaction(sig, NULL, &old, 8)`: what the process does with signal `sig` now.
+///
+/// ```
+/// use freepoll::signal::{disposition, Disposition, SIGKILL};
+/// assert_eq!(disposition(SIGKILL)?, Disposition::Default);
+/// assert_eq!(disposition(0), Err(freepoll::Errno::INVAL));
+/// # Ok::<(), freepoll::Errno>(())
+/// ```
+///
+/// # Errors
+/// - [`Errno::INVAL`]: `sig` is not in `1..=64`.
+///
+/// # References
+/// - [sigaction(2)](https://man7.org/linux/man-pages/man2/sigaction.2.html)
+#[doc(alias = "sigaction")]
+#[doc(alias = "rt_sigaction")]
+#[inline]
+pub fn disposition(sig: i32) -> Result<Disposition> {
+    bit(sig).ok_or(Errno::INVAL)?;
+    rt_sigaction(sig, None)
+}
+
+/// `rt_sigaction(sig, &{SIG_DFL or SIG_IGN}, &old, 8)`: sets what the process does with
+/// signal `sig` to the default action or to ignoring it, and returns what it was.
+///
+/// Safe whatever was installed before: with no handler left for `sig`, no code runs on its
+/// arrival. What it changes is what the rest of the process expects. Ignoring `SIGCHLD` makes
+/// the kernel reap children by itself (so `waitid` finds none: [`Errno::CHILD`]); ignoring
+/// `SIGPIPE` turns a write to a closed pipe into [`Errno::PIPE`]; and a C library's own
+/// handlers (glibc's for signals 32 and 33, which `setuid()` in a threaded process relies on)
+/// should be left alone. An ignored signal stays ignored across `execve`: see the module docs.
+///
+/// ```
+/// use freepoll::signal::{disposition, set_disposition, Disposition, SetDisposition, SIGUSR2};
+/// let before = set_disposition(SIGUSR2, SetDisposition::Ignore)?;
+/// assert_eq!(disposition(SIGUSR2)?, Disposition::Ignore);
+/// # assert_eq!(before, Disposition::Default);
+/// set_disposition(SIGUSR2, SetDisposition::Default)?;
+/// # Ok::<(), freepoll::Errno>(())
+/// ```
+///
+/// # Errors
+/// - [`Errno::INVAL`]: `sig` is not in `1..=64`, or is `SIGKILL` or `SIGSTOP`, whose action
+///   cannot be changed.
+///
+/// # References
+/// - [sigaction(2)](https://man7.org/linux/man-pages/man2/sigaction.2.html)
+#[doc(alias = "sigaction")]
+#[doc(alias = "rt_sigaction")]
+#[doc(alias = "signal")]
+#[inline]
+pub fn set_disposition(sig: i32, disposition: SetDisposition) -> Result<Disposition> {
+    bit(sig).ok_or(Errno::INVAL)?;
+    rt_sigaction(sig, Some(disposition))
+}
+
+/// `rt_sigaction(sig, new, &old, 8)`: sets `SIG_DFL` or `SIG_IGN` for `sig` when `new` is
+/// given, and returns the previous disposition. The callers check `sig` (the kernel answers
+/// `EINVAL` for what it refuses as well); [`spawn`](crate::spawn)'s child calls it directly.
+#[inline]
+pub(crate) fn rt_sigaction(sig: i32, new: Option<SetDisposition>) -> Result<Disposition> {
+    let new = new.map(|new| {
+        KernelSigaction::new(match new {
+            SetDisposition::Default => SIG_DFL,
+            SetDisposition::Ignore => SIG_IGN,
+        })
+    });
+    let new_ptr = match &new {
+        Some(new) => new as *const KernelSigaction as usize,
+        None => 0,
+    };
+    let mut old = KernelSigaction::new(SIG_DFL);
+    // SAFETY: `new_ptr` is NULL or points to `new`, a live `KernelSigaction` (the kernel's
+    // `struct sigaction` for this architecture, pinned in the arch file) whose handler is
+    // SIG_DFL or SIG_IGN, so no code gets installed; `old` is a live one the kernel writes,
+    // of the same layout; the sigset size is the kernel's 8 bytes.
+    let ret = unsafe {
+        syscall4(
+            nr::RT_SIGACTION,
+            sig as isize as usize,
+            new_ptr,
+            &mut old as *mut KernelSigaction as usize,
+            KERNEL_SIGSET_SIZE,
+        )
+    };
+    decode_raw(ret)?;
+    Ok(Disposition::from_handler(old.handler()))
 }
