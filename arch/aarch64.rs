@@ -265,3 +265,67 @@ macro_rules! __freepoll_start_asm {
         );
     };
 }
+
+/// `clone3(args, size)` or `clone(flags, stack, parent_tid, child_tid, tls)` (`nr` and
+/// `a0`..`a4` as for [`syscall5`]) where the child starts on a new stack: the parent gets the
+/// raw return (the child's pid or `-errno`); the child runs `child(arg)` on its new stack and
+/// never comes back here. Every architecture's file has this stub, with this signature.
+///
+/// In the child (`x0` = 0, every other register as the parent had it but `sp`, which the
+/// kernel set to the new stack's top): `sp` is aligned down to 16 bytes (AAPCS64 requires it
+/// at all times), the frame pointer `x29` and the link register `x30` are cleared (the
+/// outermost frame), `arg` goes to `x0`, `blr child`, and `udf` traps if it ever returns.
+/// `child` and `arg` ride through the system call in `x9` and `x10`, which the kernel
+/// preserves; `x1` is the child's scratch register.
+///
+/// `nostack`: the parent's path touches no stack; the child's uses the new one only.
+///
+/// # Safety
+/// The caller upholds the contract of `nr` for these arguments, which must give the child a
+/// new stack (the legacy `stack` argument, or `clone_args.stack` and `stack_size`), valid
+/// for the child's writes, 16-byte aligned at its top, and not used by anything else until
+/// the child has exec'd or exited; `child` must never return and may use only that stack and
+/// what `arg` points to. With `CLONE_VM` (shared memory) the caller must pass `CLONE_VFORK`
+/// too, so that its thread, and the frame the stack and `arg` live in, wait until the child
+/// has exec'd or exited.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+pub(crate) unsafe fn clone_run(
+    nr: usize,
+    a0: usize,
+    a1: usize,
+    a2: usize,
+    a3: usize,
+    a4: usize,
+    child: unsafe extern "C" fn(*mut u8) -> !,
+    arg: *mut u8,
+) -> usize {
+    let ret;
+    // SAFETY: the caller upholds the contract above. In the parent the asm is one system
+    // call (x0 and the SVE predicate state change, all declared); the child's path runs on
+    // the new stack only and never returns into this function.
+    unsafe {
+        core::arch::asm!(
+            "svc 0",
+            "cbnz x0, 2f",
+            "mov x1, sp",
+            "and x1, x1, #-16",
+            "mov sp, x1",
+            "mov x29, xzr",
+            "mov x30, xzr",
+            "mov x0, x10",
+            "blr x9",
+            "udf #0",
+            "2:",
+            inlateout("x0") a0 => ret,
+            in("x8") nr,
+            in("x1") a1, in("x2") a2, in("x3") a3, in("x4") a4,
+            in("x9") child as usize, in("x10") arg as usize,
+            out("p0") _, out("p1") _, out("p2") _, out("p3") _, out("p4") _, out("p5") _,
+            out("p6") _, out("p7") _, out("p8") _, out("p9") _, out("p10") _, out("p11") _,
+            out("p12") _, out("p13") _, out("p14") _, out("p15") _, out("ffr") _,
+            options(nostack),
+        );
+    }
+    ret
+}

@@ -451,3 +451,76 @@ macro_rules! __freepoll_start_asm {
         );
     };
 }
+
+/// `clone3(args, size)` or `clone(flags, stack, parent_tid, tls, child_tid)` (arm has the
+/// kernel's `CLONE_BACKWARDS` order; `nr` and `a0`..`a4` as for [`syscall5`]) where the
+/// child starts on a new stack: the parent gets the raw return (the child's pid or
+/// `-errno`); the child runs `child(arg)` on its new stack and never comes back here. Every
+/// architecture's file has this stub, with this signature.
+///
+/// In the child (`r0` = 0, every other register as the parent had it but `sp`, which the
+/// kernel set to the new stack's top): `sp` is aligned down to 16 bytes through `r1` (Thumb
+/// code cannot `bic` into `sp`), the frame pointers of both instruction sets (`r11` for ARM
+/// code, `r7` for Thumb) and `lr` are cleared (the outermost frame), `arg` goes to `r0`, and
+/// `blx child` calls it in whichever instruction set its address says (bit 0: Thumb);
+/// `udf` traps if it ever returns. `child` and `arg` ride through the system call in `r8`
+/// and `r10`, named, since a register the compiler picked could be `r7` in ARM code, which
+/// the stub overwrites with the number.
+///
+/// `nostack`: the parent's path touches no stack; the child's uses the new one only. `cmp`
+/// changes the flags.
+///
+/// # Safety
+/// The caller upholds the contract of `nr` for these arguments, which must give the child a
+/// new stack (the legacy `stack` argument, or `clone_args.stack` and `stack_size`), valid
+/// for the child's writes, 16-byte aligned at its top, and not used by anything else until
+/// the child has exec'd or exited; `child` must never return and may use only that stack and
+/// what `arg` points to. With `CLONE_VM` (shared memory) the caller must pass `CLONE_VFORK`
+/// too, so that its thread, and the frame the stack and `arg` live in, wait until the child
+/// has exec'd or exited.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+pub(crate) unsafe fn clone_run(
+    nr: usize,
+    a0: usize,
+    a1: usize,
+    a2: usize,
+    a3: usize,
+    a4: usize,
+    child: unsafe extern "C" fn(*mut u8) -> !,
+    arg: *mut u8,
+) -> usize {
+    let ret;
+    // SAFETY: the caller upholds the contract above. In the parent the asm is one system
+    // call, with r7 saved in `save` (an output, so a register of its own) and restored after
+    // it; r0 (the result) and the flags change, both declared. The child's path runs on the
+    // new stack only and never returns into this function.
+    unsafe {
+        core::arch::asm!(
+            "mov {save}, r7",
+            "mov r7, {nr}",
+            "svc 0",
+            "mov r7, {save}",
+            "cmp r0, #0",
+            "bne 2f",
+            "mov r1, sp",
+            "bic r1, r1, #15",
+            "mov sp, r1",
+            "mov r0, #0",
+            "mov r11, r0",
+            "mov r7, r0",
+            "mov lr, r0",
+            "mov r0, r10",
+            "blx r8",
+            "udf #0",
+            "2:",
+            nr = in(reg) nr,
+            save = out(reg) _,
+            inlateout("r0") a0 => ret,
+            in("r1") a1, in("r2") a2, in("r3") a3, in("r4") a4,
+            in("r8") child as usize, in("r10") arg as usize,
+            options(nostack),
+        );
+    }
+    ret
+}

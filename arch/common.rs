@@ -140,6 +140,23 @@ pub(crate) mod spawn {
         pub(crate) const fn handler(&self) -> usize {
             self.handler
         }
+
+        /// `sa_flags` (the unit test that checks the layout against the C library's reads it).
+        #[cfg_attr(not(test), allow(dead_code))]
+        #[inline]
+        pub(crate) const fn flags(&self) -> usize {
+            self.flags
+        }
+
+        /// `sa_mask` as a 64-bit set, bit `n - 1` for signal `n` (likewise for the test).
+        #[cfg_attr(not(test), allow(dead_code))]
+        #[inline]
+        pub(crate) fn mask(&self) -> u64 {
+            let bits = usize::BITS;
+            self.mask.iter().zip(0..).fold(0, |set, (&word, i)| {
+                set | (word as u64) << bits.wrapping_mul(i)
+            })
+        }
     }
 
     /// Whether the legacy `clone` takes the new stack first and the flags second

@@ -487,3 +487,75 @@ macro_rules! __freepoll_start_asm {
         );
     };
 }
+
+/// `clone3(args, size)` or `clone(flags, stack, parent_tid, tls, child_tid)` (powerpc has the
+/// kernel's `CLONE_BACKWARDS` order; `nr` and `a0`..`a4` as for [`syscall5`]) where the
+/// child starts on a new stack: the parent gets the raw return (the child's pid or
+/// `-errno`, converted from cr0.SO as in every stub here); the child runs `child(arg)` on its
+/// new stack and never comes back here. Every architecture's file has this stub, with this
+/// signature.
+///
+/// In the child (`r3` = 0, cr0.SO clear, the registers the kernel preserves as the parent had
+/// them, `r1` set to the new stack's top): `r1` is aligned down to 16 bytes (the ELFv2
+/// quadword alignment), and a minimal 32-byte frame is pushed with a zero back chain (the
+/// outermost frame; the callee saves the link register into it, at 16). `child` goes to `ctr`
+/// and to `r12` too, which ELFv2 requires at a function's global entry point (it computes
+/// its TOC pointer from it), `arg` to `r3`, `bctrl`, and `trap` if it ever returns. `child`
+/// and `arg` ride through the system call in `r14` and `r15`, nonvolatile registers the
+/// kernel preserves; the TOC pointer `r2` is the parent's, the same program's.
+///
+/// `nostack`: the parent's path touches no stack; the child's uses the new one only.
+///
+/// # Safety
+/// The caller upholds the contract of `nr` for these arguments, which must give the child a
+/// new stack (the legacy `stack` argument, or `clone_args.stack` and `stack_size`), valid
+/// for the child's writes, 16-byte aligned at its top, and not used by anything else until
+/// the child has exec'd or exited; `child` must never return and may use only that stack and
+/// what `arg` points to. With `CLONE_VM` (shared memory) the caller must pass `CLONE_VFORK`
+/// too, so that its thread, and the frame the stack and `arg` live in, wait until the child
+/// has exec'd or exited.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+pub(crate) unsafe fn clone_run(
+    nr: usize,
+    a0: usize,
+    a1: usize,
+    a2: usize,
+    a3: usize,
+    a4: usize,
+    child: unsafe extern "C" fn(*mut u8) -> !,
+    arg: *mut u8,
+) -> usize {
+    let ret;
+    // SAFETY: the caller upholds the contract above. In the parent the asm is one system
+    // call (r0, r3 to r12, cr0, ctr and xer may change, all declared; the `cmpdi` sets cr0);
+    // the child's path runs on the new stack only and never returns into this function.
+    unsafe {
+        core::arch::asm!(
+            "sc",
+            "bns+ 1f",
+            "neg 3, 3",
+            "1:",
+            "cmpdi 3, 0",
+            "bne 2f",
+            "clrrdi 1, 1, 4",
+            "li 0, 0",
+            "stdu 0, -32(1)",
+            "mtctr 14",
+            "mr 12, 14",
+            "mr 3, 15",
+            "bctrl",
+            "trap",
+            "2:",
+            inlateout("r0") nr => _,
+            inlateout("r3") a0 => ret,
+            inlateout("r4") a1 => _, inlateout("r5") a2 => _, inlateout("r6") a3 => _,
+            inlateout("r7") a4 => _, lateout("r8") _,
+            lateout("r9") _, lateout("r10") _, lateout("r11") _, lateout("r12") _,
+            in("r14") child as usize, in("r15") arg as usize,
+            out("cr0") _, out("ctr") _, out("xer") _,
+            options(nostack),
+        );
+    }
+    ret
+}

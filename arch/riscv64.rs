@@ -277,3 +277,118 @@ macro_rules! __freepoll_start_asm {
         );
     };
 }
+
+/// riscv64's `struct sigaction` for `rt_sigaction`: `sa_handler`, `sa_flags`, `sa_mask`, no
+/// `sa_restorer` (see [`SIGACTION_HAS_RESTORER`]); the generic one in `common.rs` has it.
+#[derive(Clone, Copy)]
+#[repr(C)]
+pub(crate) struct KernelSigaction {
+    /// `sa_handler`: `SIG_DFL` (0), `SIG_IGN` (1), or the address of a handler.
+    handler: usize,
+    /// `sa_flags`.
+    flags: usize,
+    /// `sa_mask`: the kernel's 8-byte `sigset_t`.
+    mask: [usize; SIGSET_WORDS],
+}
+
+static_assertions::const_assert!(core::mem::size_of::<KernelSigaction>() == 24);
+static_assertions::const_assert!(!SIGACTION_HAS_RESTORER);
+
+impl KernelSigaction {
+    /// A `struct sigaction` with `sa_handler` = `handler`, no flags and an empty mask.
+    #[inline]
+    pub(crate) const fn new(handler: usize) -> KernelSigaction {
+        KernelSigaction {
+            handler,
+            flags: 0,
+            mask: [0; SIGSET_WORDS],
+        }
+    }
+
+    /// `sa_handler`.
+    #[inline]
+    pub(crate) const fn handler(&self) -> usize {
+        self.handler
+    }
+
+    /// `sa_flags` (the unit test that checks the layout against the C library's reads it).
+    #[cfg_attr(not(test), allow(dead_code))]
+    #[inline]
+    pub(crate) const fn flags(&self) -> usize {
+        self.flags
+    }
+
+    /// `sa_mask` as a 64-bit set, bit `n - 1` for signal `n` (likewise for the test).
+    #[cfg_attr(not(test), allow(dead_code))]
+    #[inline]
+    pub(crate) fn mask(&self) -> u64 {
+        let bits = usize::BITS;
+        self.mask.iter().zip(0..).fold(0, |set, (&word, i)| {
+            set | (word as u64) << bits.wrapping_mul(i)
+        })
+    }
+}
+
+/// `clone3(args, size)` or `clone(flags, stack, parent_tid, child_tid, tls)` (`nr` and
+/// `a0`..`a4` as for [`syscall5`]) where the child starts on a new stack: the parent gets the
+/// raw return (the child's pid or `-errno`); the child runs `child(arg)` on its new stack and
+/// never comes back here. Every architecture's file has this stub, with this signature.
+///
+/// In the child (`a0` = 0, every other register as the parent had it but `sp`, which the
+/// kernel set to the new stack's top): `sp` is aligned down to 16 bytes (the psABI's stack
+/// alignment), the frame pointer `s0` and `ra` are cleared (the outermost frame), `arg` goes
+/// to `a0`, `jalr child`, and `unimp` traps if it ever returns. `child` and `arg` ride
+/// through the system call in `t0` and `t1`, which the kernel preserves.
+///
+/// `nostack`: the parent's path touches no stack; the child's uses the new one only.
+///
+/// # Safety
+/// The caller upholds the contract of `nr` for these arguments, which must give the child a
+/// new stack (the legacy `stack` argument, or `clone_args.stack` and `stack_size`), valid
+/// for the child's writes, 16-byte aligned at its top, and not used by anything else until
+/// the child has exec'd or exited; `child` must never return and may use only that stack and
+/// what `arg` points to. With `CLONE_VM` (shared memory) the caller must pass `CLONE_VFORK`
+/// too, so that its thread, and the frame the stack and `arg` live in, wait until the child
+/// has exec'd or exited.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+pub(crate) unsafe fn clone_run(
+    nr: usize,
+    a0: usize,
+    a1: usize,
+    a2: usize,
+    a3: usize,
+    a4: usize,
+    child: unsafe extern "C" fn(*mut u8) -> !,
+    arg: *mut u8,
+) -> usize {
+    let ret;
+    // SAFETY: the caller upholds the contract above. In the parent the asm is one system
+    // call (a0 and the vector state change, all declared); the child's path runs on the new
+    // stack only and never returns into this function.
+    unsafe {
+        core::arch::asm!(
+            "ecall",
+            "bnez a0, 2f",
+            "andi sp, sp, -16",
+            "li s0, 0",
+            "li ra, 0",
+            "mv a0, t1",
+            "jalr t0",
+            "unimp",
+            "2:",
+            inlateout("a0") a0 => ret,
+            in("a7") nr,
+            in("a1") a1, in("a2") a2, in("a3") a3, in("a4") a4,
+            in("t0") child as usize, in("t1") arg as usize,
+            out("v0") _, out("v1") _, out("v2") _, out("v3") _, out("v4") _, out("v5") _,
+            out("v6") _, out("v7") _, out("v8") _, out("v9") _, out("v10") _, out("v11") _,
+            out("v12") _, out("v13") _, out("v14") _, out("v15") _, out("v16") _, out("v17") _,
+            out("v18") _, out("v19") _, out("v20") _, out("v21") _, out("v22") _, out("v23") _,
+            out("v24") _, out("v25") _, out("v26") _, out("v27") _, out("v28") _, out("v29") _,
+            out("v30") _, out("v31") _,
+            options(nostack),
+        );
+    }
+    ret
+}

@@ -381,3 +381,70 @@ macro_rules! __freepoll_start_asm {
         );
     };
 }
+
+/// s390's legacy `clone` takes the new stack first and the flags second
+/// (`CONFIG_CLONE_BACKWARDS2`): `clone(stack, flags, parent_tid, child_tid, tls)`.
+pub(crate) const CLONE_BACKWARDS2: bool = true;
+
+/// `clone3(args, size)` or `clone(stack, flags, parent_tid, child_tid, tls)` (s390's
+/// `CLONE_BACKWARDS2` order, see [`CLONE_BACKWARDS2`]; `nr` and `a0`..`a4` as for
+/// [`syscall5`]) where the child starts on a new stack: the parent gets the raw return (the
+/// child's pid or `-errno`); the child runs `child(arg)` on its new stack and never comes
+/// back here. Every architecture's file has this stub, with this signature.
+///
+/// In the child (`r2` = 0, every other register as the parent had it but `r15`, which the
+/// kernel set to the new stack's top): `r15` is aligned down to 8 bytes (the ABI's stack
+/// alignment), the 160-byte register save area that the ABI gives every callee is made below
+/// it, with a zero back chain (the outermost frame), `arg` goes to `r2`, `basr` calls
+/// `child` with the return address in `r14`, and the invalid opcode 0 traps (`SIGILL`) if it
+/// ever returns. `child` and `arg` ride through the system call in `r8` and `r9`, which the
+/// kernel preserves.
+///
+/// `nostack`: the parent's path touches no stack; the child's uses the new one only.
+/// `ltgr` sets the condition code, which no stub here claims to preserve.
+///
+/// # Safety
+/// The caller upholds the contract of `nr` for these arguments, which must give the child a
+/// new stack (the legacy `stack` argument, or `clone_args.stack` and `stack_size`), valid
+/// for the child's writes, 16-byte aligned at its top, and not used by anything else until
+/// the child has exec'd or exited; `child` must never return and may use only that stack and
+/// what `arg` points to. With `CLONE_VM` (shared memory) the caller must pass `CLONE_VFORK`
+/// too, so that its thread, and the frame the stack and `arg` live in, wait until the child
+/// has exec'd or exited.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+pub(crate) unsafe fn clone_run(
+    nr: usize,
+    a0: usize,
+    a1: usize,
+    a2: usize,
+    a3: usize,
+    a4: usize,
+    child: unsafe extern "C" fn(*mut u8) -> !,
+    arg: *mut u8,
+) -> usize {
+    let ret;
+    // SAFETY: the caller upholds the contract above. In the parent the asm is one system
+    // call (r2, the result, and the condition code change); the child's path runs on the
+    // new stack only and never returns into this function.
+    unsafe {
+        core::arch::asm!(
+            "svc 0",
+            "ltgr %r2, %r2",
+            "jnz 2f",
+            "nill %r15, 0xfff8",
+            "aghi %r15, -160",
+            "xc 0(8,%r15), 0(%r15)",
+            "lgr %r2, %r9",
+            "basr %r14, %r8",
+            ".2byte 0",
+            "2:",
+            in("r1") nr,
+            inlateout("r2") a0 => ret,
+            in("r3") a1, in("r4") a2, in("r5") a3, in("r6") a4,
+            in("r8") child as usize, in("r9") arg as usize,
+            options(nostack),
+        );
+    }
+    ret
+}

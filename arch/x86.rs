@@ -407,3 +407,77 @@ macro_rules! __freepoll_start_asm {
         );
     };
 }
+
+/// `clone3(args, size)` or `clone(flags, stack, parent_tid, tls, child_tid)` (i386 has the
+/// kernel's `CLONE_BACKWARDS` order; `nr` and `a0`..`a4` as for [`syscall5`]) where the child
+/// starts on a new stack: the parent gets the raw return (the child's pid or `-errno`); the
+/// child runs `child(arg)` on its new stack and never comes back here. Every architecture's
+/// file has this stub, with this signature.
+///
+/// No register is left to carry `child` and `arg` through the call (six argument registers,
+/// `eax` for the number), so they wait in a 4-word block in this frame with the number and
+/// the fourth argument: `ebp` (saved on the stack first, with `esi`) points to it, `esi` is
+/// loaded from it, then `eax`. The child, which gets a copy of every register but `eax` (0)
+/// and `esp` (the new stack's top), reads `child` and `arg` through `ebp` before anything
+/// else: the block is still there, since the parent's thread is either suspended in the
+/// kernel inside this asm (`CLONE_VFORK`) or in another address space (no `CLONE_VM`). Then
+/// it aligns `esp` to 16 bytes so that it is aligned at the `call` after `arg` is pushed, as
+/// the i386 psABI wants, clears `ebp` (the outermost frame), calls `child(arg)`, and traps
+/// (`ud2`) if it returns. The parent pops `esi` and `ebp` back.
+///
+/// The stub pushes onto the parent's stack: no `nostack`. `test` changes the flags.
+///
+/// # Safety
+/// The caller upholds the contract of `nr` for these arguments, which must give the child a
+/// new stack (the legacy `stack` argument, or `clone_args.stack` and `stack_size`), valid
+/// for the child's writes, 16-byte aligned at its top, and not used by anything else until
+/// the child has exec'd or exited; `child` must never return and may use only that stack and
+/// what `arg` points to. With `CLONE_VM` (shared memory) the caller must pass `CLONE_VFORK`
+/// too, so that its thread, and the frame the stack and `arg` live in, wait until the child
+/// has exec'd or exited.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+pub(crate) unsafe fn clone_run(
+    nr: usize,
+    a0: usize,
+    a1: usize,
+    a2: usize,
+    a3: usize,
+    a4: usize,
+    child: unsafe extern "C" fn(*mut u8) -> !,
+    arg: *mut u8,
+) -> usize {
+    let ret;
+    let block: [usize; 4] = [nr, a3, child as usize, arg as usize];
+    // SAFETY: the caller upholds the contract above. `block` lives across the asm, which
+    // reads its words through eax and then ebp; esi and ebp are pushed before they are loaded
+    // and popped after the call in the parent, so both end as they were; the parent's path
+    // changes nothing else but eax (the result) and the flags. The child's path runs on the
+    // new stack only and never returns into this function.
+    unsafe {
+        core::arch::asm!(
+            "push ebp",
+            "push esi",
+            "mov ebp, eax",
+            "mov esi, [ebp + 4]",
+            "mov eax, [ebp]",
+            "int 0x80",
+            "test eax, eax",
+            "jnz 2f",
+            "mov ecx, [ebp + 12]",
+            "mov edx, [ebp + 8]",
+            "and esp, -16",
+            "sub esp, 12",
+            "push ecx",
+            "xor ebp, ebp",
+            "call edx",
+            "ud2",
+            "2:",
+            "pop esi",
+            "pop ebp",
+            inlateout("eax") block.as_ptr() => ret,
+            in("ebx") a0, in("ecx") a1, in("edx") a2, in("edi") a4,
+        );
+    }
+    ret
+}

@@ -195,19 +195,32 @@ unsafe fn c_str(s: *const u8) -> &'static [u8] {
 /// pointers and a NULL (argv), then the environment pointers and a NULL (envp). Called once.
 #[doc(hidden)]
 pub unsafe fn start(sp: *const usize, main: fn(Args) -> i32) -> ! {
-    // SAFETY: the kernel's initial stack layout (the caller's contract): argc at `sp`, argv
-    // right after it, envp after argv's NULL, all within the stack.
-    let args = unsafe {
-        let argc = sp.read();
-        let argv = sp.add(1) as *const *const u8;
-        Args {
-            argc,
-            argv,
-            envp: argv.add(argc).add(1),
-            _not_send: PhantomData,
-        }
-    };
+    // SAFETY: the caller's contract is `from_initial_stack`'s.
+    let args = unsafe { Args::from_initial_stack(sp) };
     crate::process::exit(main(args))
+}
+
+impl Args {
+    /// argc, argv and envp from the initial stack at `sp`.
+    ///
+    /// # Safety
+    /// As for [`start`]: argc at `sp`, then argc pointers to NUL-terminated strings and a
+    /// NULL (argv), then the environment pointers and a NULL (envp), all of it and the strings
+    /// readable and unchanged for the rest of the process.
+    unsafe fn from_initial_stack(sp: *const usize) -> Args {
+        // SAFETY: the kernel's initial stack layout (the caller's contract): argc at `sp`,
+        // argv right after it, envp after argv's NULL, all within the stack.
+        unsafe {
+            let argc = sp.read();
+            let argv = sp.add(1) as *const *const u8;
+            Args {
+                argc,
+                argv,
+                envp: argv.add(argc).add(1),
+                _not_send: PhantomData,
+            }
+        }
+    }
 }
 
 /// The bodies of the C memory functions [`entry!`](crate::entry!) defines. Byte loops; the
@@ -372,4 +385,40 @@ macro_rules! entry {
             unsafe { $crate::entry::mem::strlen(s) }
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Args;
+    use core::ffi::CStr;
+
+    /// An initial stack as the kernel lays it out: argc, argv and its NULL, envp and its NULL.
+    #[test]
+    fn argv_from_and_envp_read_the_kernel_arrays_in_place() {
+        let strings: [&CStr; 5] = [c"init", c"-v", c"/bin/sh", c"HOME=/", c"TERM=linux"];
+        let p = |i: usize| strings[i].as_ptr() as usize;
+        let stack: [usize; 8] = [3, p(0), p(1), p(2), 0, p(3), p(4), 0];
+        // SAFETY: `stack` is laid out as the kernel's initial stack, with 'static strings, and
+        // outlives `args`.
+        let args = unsafe { Args::from_initial_stack(stack.as_ptr()) };
+        assert_eq!(args.arg(2), Some(c"/bin/sh"));
+        assert_eq!(args.arg(3), None);
+        assert!(args.argv().iter().eq(strings[..3].iter().copied()));
+        let tail = args.argv_from(2);
+        assert_eq!(tail.len(), 1);
+        assert_eq!(tail.get(0), Some(c"/bin/sh"));
+        assert_eq!(
+            tail.as_ptr(),
+            stack[3..].as_ptr() as *const *const core::ffi::c_char
+        );
+        // SAFETY: argv[argc] is the NULL after the tail.
+        assert!(unsafe { tail.as_ptr().add(1).read() }.is_null());
+        assert!(args.argv_from(3).is_empty());
+        assert!(args.argv_from(4).is_empty());
+        assert!(args.envp().iter().eq(strings[3..].iter().copied()));
+        assert_eq!(
+            args.envp().as_ptr(),
+            stack[5..].as_ptr() as *const *const core::ffi::c_char
+        );
+    }
 }

@@ -527,3 +527,51 @@ pub(crate) fn rt_sigaction(sig: i32, new: Option<SetDisposition>) -> Result<Disp
     decode_raw(ret)?;
     Ok(Disposition::from_handler(old.handler()))
 }
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+
+    use super::*;
+
+    /// The kernel's `struct sigaction` as `KernelSigaction` lays it out, against what the C
+    /// library installs through its own: the handler, the flags and the mask (with a
+    /// real-time signal above 32, in the second word on 32-bit) read back where the C
+    /// library put them.
+    #[test]
+    fn kernel_sigaction_reads_what_libc_installed() {
+        extern "C" fn handler(_: i32) {}
+        let sig = SIGURG;
+        // SAFETY: a handler that does nothing, installed for SIGURG, which nothing here
+        // sends; the old action is put back below.
+        let old = unsafe {
+            let mut act: libc::sigaction = core::mem::zeroed();
+            act.sa_sigaction = handler as extern "C" fn(i32) as usize;
+            act.sa_flags = libc::SA_RESTART | libc::SA_NODEFER;
+            libc::sigemptyset(&mut act.sa_mask);
+            libc::sigaddset(&mut act.sa_mask, SIGUSR2);
+            libc::sigaddset(&mut act.sa_mask, 40);
+            let mut old: libc::sigaction = core::mem::zeroed();
+            assert_eq!(libc::sigaction(sig, &act, &mut old), 0);
+            old
+        };
+        let mut got = KernelSigaction::new(0);
+        // SAFETY: a query (NULL new action) into a live `KernelSigaction`.
+        let ret = unsafe {
+            syscall4(
+                nr::RT_SIGACTION,
+                sig as usize,
+                0,
+                &mut got as *mut KernelSigaction as usize,
+                KERNEL_SIGSET_SIZE,
+            )
+        };
+        // SAFETY: puts the test's previous action back.
+        unsafe { libc::sigaction(sig, &old, core::ptr::null_mut()) };
+        assert_eq!(decode_raw(ret), Ok(0));
+        assert_eq!(got.handler(), handler as extern "C" fn(i32) as usize);
+        let flags = (libc::SA_RESTART | libc::SA_NODEFER) as usize;
+        assert_eq!(got.flags() & flags, flags);
+        assert_eq!(got.mask(), 1 << (SIGUSR2 - 1) | 1 << (40 - 1));
+    }
+}

@@ -34,6 +34,15 @@
 //!
 //! The traps (block in every thread; standard signals coalesce) are in the
 //! [`signal`](crate::signal) module's docs.
+//!
+//! # Traps
+//!
+//! **The mask blocked for a signalfd is inherited by children, across `execve`.** A program
+//! started with `fork` and `execve`, or with std's `std::process::Command` (which keeps the
+//! parent's mask on purpose, as POSIX says), runs with this process's signals blocked:
+//! `SIGTERM` no longer stops it, `SIGCHLD` never reaches it. Start programs with
+//! [`Spawn`](crate::spawn::Spawn), whose child starts with an empty mask, or unblock in the
+//! child before `execve`.
 
 use crate::arch::{nr, syscall3, syscall4};
 use crate::errno::{decode_raw, Result};
