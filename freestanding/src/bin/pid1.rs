@@ -76,42 +76,91 @@ struct Options {
     program: usize,
 }
 
-/// One line on standard error, written with one write(2): `pid1: ` and `parts`, cut at 255
-/// bytes, and a newline.
-fn say(parts: &[&[u8]]) {
-    let mut buf = [0u8; 256];
-    let mut len = 0;
-    let (text, _) = buf.split_at_mut(255);
-    for &byte in [b"pid1: " as &[u8]]
-        .iter()
-        .chain(parts)
-        .flat_map(|p| p.iter())
-    {
-        if let Some(slot) = text.get_mut(len) {
-            *slot = byte;
-            len += 1;
-        }
-    }
-    if let Some(end) = buf.get_mut(len) {
-        *end = b'\n';
-    }
-    let _ = write(stderr(), buf.get(..=len).unwrap_or(&[]));
+/// One line for standard error, `pid1: ` first, assembled without `core::fmt` and written with
+/// one write(2). What does not fit in 255 bytes is cut off.
+struct Line {
+    buf: [u8; 256],
+    len: usize,
 }
 
-/// The errno's name (`ENOENT`), for a message.
-fn name(errno: Errno) -> &'static [u8] {
-    errno.name().unwrap_or("unknown error").as_bytes()
+impl Line {
+    fn new() -> Line {
+        let mut line = Line {
+            buf: [0; 256],
+            len: 0,
+        };
+        line.push(b"pid1: ");
+        line
+    }
+
+    #[inline(never)]
+    fn push(&mut self, bytes: &[u8]) -> &mut Line {
+        for &byte in bytes {
+            if let Some(slot) = self.buf.get_mut(self.len).filter(|_| self.len < 255) {
+                *slot = byte;
+                self.len += 1;
+            }
+        }
+        self
+    }
+
+    /// The errno by name for those that starting a program gives, by number for the rest
+    /// (`errno 12`): freepoll's table of every name, [`Errno::name`], would make pid1 a tenth
+    /// larger.
+    #[inline(never)]
+    fn errno(&mut self, errno: Errno) -> &mut Line {
+        let name: &[u8] = match errno {
+            Errno::NOENT => b"ENOENT",
+            Errno::ACCES => b"EACCES",
+            Errno::NOEXEC => b"ENOEXEC",
+            Errno::NOTDIR => b"ENOTDIR",
+            Errno::PERM => b"EPERM",
+            _ => {
+                let mut digits = [0u8; 10];
+                let mut at = digits.len();
+                let mut n = errno.raw_os_error().unsigned_abs();
+                while let Some(digit) = at.checked_sub(1).and_then(|i| digits.get_mut(i)) {
+                    *digit = b'0' + (n % 10) as u8;
+                    at -= 1;
+                    n /= 10;
+                    if n == 0 {
+                        break;
+                    }
+                }
+                return self.push(b"errno ").push(digits.get(at..).unwrap_or(&[]));
+            }
+        };
+        self.push(name)
+    }
+
+    /// Ends the line and writes it. A failed write is ignored: there is nowhere else to say it.
+    #[inline(never)]
+    fn print(&mut self) {
+        self.push_newline();
+        let _ = write(stderr(), self.buf.get(..self.len).unwrap_or(&[]));
+    }
+
+    fn push_newline(&mut self) {
+        if let Some(slot) = self.buf.get_mut(self.len) {
+            *slot = b'\n';
+            self.len += 1;
+        }
+    }
 }
 
 /// Says that `step` failed with `errno`; the exit status for that, 1.
 fn failed(step: &[u8], errno: Errno) -> i32 {
-    say(&[step, b" failed: ", name(errno)]);
+    Line::new()
+        .push(step)
+        .push(b" failed: ")
+        .errno(errno)
+        .print();
     1
 }
 
 /// Bad usage: says why, prints the usage on standard error; the exit status, 1.
 fn usage_error(why: &[u8], what: &[u8]) -> i32 {
-    say(&[why, what]);
+    Line::new().push(why).push(what).print();
     let _ = write(stderr(), USAGE);
     1
 }
@@ -191,7 +240,7 @@ fn parse(args: &Args) -> Result<Options, i32> {
 fn path_var(args: &Args) -> Option<&'static CStr> {
     args.envp().iter().find_map(|entry| {
         let value = entry.to_bytes_with_nul().strip_prefix(b"PATH=")?;
-        CStr::from_bytes_with_nul(value).ok()
+        CStr::from_bytes_until_nul(value).ok()
     })
 }
 
@@ -252,7 +301,9 @@ fn main(args: Args) -> i32 {
         }
     }
     if !pid1 && !is_child_subreaper().unwrap_or(false) {
-        say(&[b"not PID 1 nor a subreaper (-s): orphans will not be reaped here"]);
+        Line::new()
+            .push(b"not PID 1 nor a subreaper (-s): orphans will not be reaped here")
+            .print();
     }
 
     // PROGRAM exists: `parse` checked.
@@ -271,7 +322,12 @@ fn main(args: Args) -> i32 {
     let child = match child {
         Ok(child) => child,
         Err(e) => {
-            say(&[b"exec ", program.to_bytes(), b" failed: ", name(e)]);
+            Line::new()
+                .push(b"exec ")
+                .push(program.to_bytes())
+                .push(b" failed: ")
+                .errno(e)
+                .print();
             return match e {
                 Errno::NOENT => 127,
                 Errno::ACCES => 126,
