@@ -275,6 +275,8 @@ for t in "${targets[@]}"; do
     echo "$cost display-over-fmt +$((errno_size_display - errno_size_fmt))"
 done
 
+ci/pid1-test.sh || failed=1 # pid1 checked against tini's behaviour, and its size budget
+
 if [ "$failed" -ne 0 ]; then
     echo "freestanding: FAILED"
     exit 1

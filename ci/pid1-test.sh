@@ -189,8 +189,9 @@ for s in /proc/[0-9]*/stat; do
 done
 exit 0'
 
-# PROGRAM that reports its signal mask and ignored signals.
-sigstate='grep -E "^Sig(Blk|Ign)" /proc/self/status'
+# PROGRAM that reports its signal mask and ignored signals: grep itself, not a shell (dash
+# clears its signal mask when it starts, which would hide a mask pid1 passed on).
+sigstate=(grep -E '^Sig(Blk|Ign)' /proc/self/status)
 
 # PROGRAM that exits 0 when it leads its own process group ($3 of the fields after the
 # command name is the pgrp), 1 otherwise.
@@ -255,15 +256,15 @@ checks() {
     # The child.
     status own-process-group 0 -- sh -c "$leader" || true
     local want got
-    want=$(sh -c "$sigstate")
-    if status signal-state 0 -- sh -c "$sigstate"; then
+    want=$("${sigstate[@]}")
+    if status signal-state 0 -- "${sigstate[@]}"; then
         got=$(cat "$tmp/out")
         if [ "$got" = "$want" ]; then pass signal-state-restored; else
             fail signal-state-restored "$(echo $got) instead of $(echo $want)"; fi
         grep -q -x -E 'SigBlk:\s+0+' "$tmp/out" && pass sigmask-empty || fail sigmask-empty "$(echo $got)"
     fi
-    want=$(trap '' TTIN && sh -c "$sigstate")
-    got=$(trap '' TTIN && bounded $run "$prog" -- sh -c "$sigstate" </dev/null 2>"$tmp/err") || true
+    want=$(trap '' TTIN && "${sigstate[@]}")
+    got=$(trap '' TTIN && bounded $run "$prog" -- "${sigstate[@]}" </dev/null 2>"$tmp/err") || true
     if [ "$got" = "$want" ]; then pass signal-state-ttin-ignored; else
         fail signal-state-ttin-ignored "$(echo $got) instead of $(echo $want)"; fi
     if command -v script >/dev/null; then
