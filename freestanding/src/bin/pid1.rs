@@ -1,5 +1,5 @@
-//! An init for containers and initramfs images, doing tini's job with no C library and no
-//! `unsafe`:
+//! An init for containers and initramfs images, doing tini's job with no C library, in safe
+//! Rust only:
 //!
 //! ```text
 //! pid1 [-s] [-g] [-e CODE]... [--] PROGRAM [ARGS...]
