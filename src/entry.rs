@@ -126,7 +126,7 @@ impl Args {
         // as the process and nothing here writes them.
         unsafe {
             CStrArray::from_raw(
-                self.argv.add(i) as *const *const c_char,
+                self.argv.add(i).cast::<*const c_char>(),
                 self.argc.wrapping_sub(i),
             )
         }
@@ -140,7 +140,7 @@ impl Args {
         // SAFETY: the kernel wrote the environment pointers at `envp`, each to a
         // NUL-terminated string, and a NULL after them; `len` counts them up to that NULL.
         // They live as long as the process and nothing here writes them.
-        unsafe { CStrArray::from_raw(self.envp as *const *const c_char, len) }
+        unsafe { CStrArray::from_raw(self.envp.cast::<*const c_char>(), len) }
     }
 
     /// The value of environment variable `name`, if it is set.

@@ -51,7 +51,7 @@
 //! `execvp` does.
 //!
 //! **Reap the child.** A child that ends stays a zombie until it is reaped with
-//! [`waitid`](crate::process::waitid): by its pidfd ([`WaitId::PidFd`](crate::process::WaitId::PidFd)),
+//! [`waitid`]: by its pidfd ([`WaitId::PidFd`]),
 //! by pid, or with `WaitId::All` in a loop after `SIGCHLD`. Dropping a [`Child`] closes the
 //! pidfd and neither waits for nor kills the process. The pidfd becomes readable when the child
 //! ends (see [`pidfd`](crate::pidfd)); it is close-on-exec.
@@ -818,7 +818,7 @@ impl Child {
     }
 
     /// The child's pidfd: readable when it ends, for epoll; for
-    /// [`WaitId::PidFd`](crate::process::WaitId::PidFd) and
+    /// [`WaitId::PidFd`] and
     /// [`send_signal`](PidFd::send_signal).
     #[inline]
     pub fn pidfd(&self) -> &PidFd {

@@ -148,6 +148,42 @@ fn clone3_exists() -> bool {
     errno == Some(libc::EINVAL)
 }
 
+const CLONE_PIDFD: u64 = 0x1000;
+const CLONE_CLEAR_SIGHAND: u64 = 0x1_0000_0000;
+
+/// `clone3` with `flags` and no new stack, a fork whose child exits at once: `Ok` with the
+/// child reaped and its pidfd checked, or the errno.
+fn clone3_fork(flags: u64) -> Result<(), i32> {
+    let mut pidfd: i32 = -1;
+    let args: [u64; 8] = [
+        flags,
+        &mut pidfd as *mut i32 as u64,
+        0,
+        0,
+        libc::SIGCHLD as u64,
+        0,
+        0,
+        0,
+    ];
+    // SAFETY: `args` is a version-0 `clone_args` (64 bytes); with no stack the child runs on
+    // a copy of this one, in a copy of this memory, and only calls _exit.
+    let rc = unsafe { libc::syscall(libc::SYS_clone3, args.as_ptr(), 64usize) };
+    if rc == 0 {
+        exit(0);
+    }
+    if rc < 0 {
+        return Err(std::io::Error::last_os_error().raw_os_error().unwrap());
+    }
+    assert!(pidfd >= 0, "CLONE_PIDFD wrote no pidfd");
+    let pidfd = own(pidfd, "clone3 pidfd");
+    let status = waitid(WaitId::PidFd(pidfd.as_fd()), WaitOptions::EXITED).unwrap();
+    assert_eq!(
+        status.map(|s| (s.pid, s.state)),
+        Some((rc as i32, ChildState::Exited(0)))
+    );
+    Ok(())
+}
+
 #[test]
 fn clone3_is_there_on_a_kernel() {
     let exists = clone3_exists();
@@ -162,6 +198,23 @@ fn clone3_is_there_on_a_kernel() {
     }
     if kernel_at_least(5, 3) {
         assert!(exists, "clone3 on Linux {}", kernel());
+        // What spawn asks of it: CLONE_PIDFD (5.2) and, from 5.5, CLONE_CLEAR_SIGHAND; before
+        // 5.5 the flag is refused with EINVAL and spawn takes the legacy clone.
+        let got = clone3_fork(CLONE_PIDFD | CLONE_CLEAR_SIGHAND);
+        if kernel_at_least(5, 5) {
+            assert_eq!(
+                got,
+                Ok(()),
+                "clone3 with CLONE_CLEAR_SIGHAND on Linux {}",
+                kernel()
+            );
+        } else {
+            assert_eq!(got, Err(libc::EINVAL));
+            skip(format_args!(
+                "CLONE_CLEAR_SIGHAND (Linux 5.5): this kernel ({}) refuses it, spawn takes clone",
+                kernel()
+            ));
+        }
     } else {
         skip(format_args!(
             "clone3 (Linux 5.3): this kernel ({}) lacks it",
