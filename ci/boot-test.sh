@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# freepoll's freestanding programs on real kernels. For every architecture of ci/arches.sh
-# (armv7 and thumbv7, ARM and Thumb code, on the armhf kernel), two boots each:
-# `selftest` (freestanding/src/bin/selftest.rs) and `init` (freestanding/src/bin/init.rs), each
-# packed as /init into a minimal initramfs and booted under qemu-system with a Debian kernel
-# (the suite `boot` in ci/arches.sh names: bookworm's 6.1, or trixie's 6.12 on riscv64, which
-# bookworm lacks). Reads each one's summary
-# line from the serial console (`FREEPOLL-RESULT` for the selftest, `FREEPOLL-INIT` for the
-# init) and fails on anything but `...: ok`. Every boot is bounded by `timeout`.
+# freepoll's freestanding programs on real kernels. For x86_64, aarch64, riscv64, armv7 and
+# thumbv7 (ARM and Thumb code on the armhf kernel), i686, ppc64le and s390x, three boots each:
+# `selftest` (freestanding/src/bin/selftest.rs), `init` (freestanding/src/bin/init.rs) and
+# `pid1` (freestanding/src/bin/pid1.rs, running ci/pid1-boot.sh with busybox), each packed as
+# /init into a minimal initramfs and booted under qemu-system with a Debian kernel (bookworm's
+# 6.1; trixie's 6.12 on riscv64, which bookworm lacks). Reads each one's summary line from the
+# serial console (`FREEPOLL-RESULT` for the selftest, `FREEPOLL-INIT` for the init,
+# `FREEPOLL-PID1` for pid1's script) and fails on anything but `...: ok`; for pid1, also on a
+# panic line whose exit code is not the script's. Every boot is bounded by `timeout`.
 #
 # qemu-user, which ci/freestanding.sh uses, emulates the system calls itself: it lacks
 # epoll_pwait2 and converts structures on its own. Here the programs run on the kernels' own
@@ -36,17 +37,30 @@ suite_of() { echo "${boot_suite[$1]}"; }
 step() { printf '\n--> %s\n' "$*"; }
 
 # Each program booted, and the summary line it ends with.
-programs=(selftest init)
-declare -A marker=([selftest]=FREEPOLL-RESULT [init]=FREEPOLL-INIT)
+programs=(selftest init pid1)
+declare -A marker=([selftest]=FREEPOLL-RESULT [init]=FREEPOLL-INIT [pid1]=FREEPOLL-PID1)
+
+# pid1 as /init runs ci/pid1-boot.sh with busybox's sh (kernel command line `-- /bin/sh
+# /pid1-boot.sh`: what follows `--` is init's argv). The script exits 7 when its checks pass;
+# pid1 exits with that, and the kernel's panic line must say so (`exitcode=0x00000700`, the
+# wait status).
+pid1_files() {
+    local tree=$1 arch=$2 applet
+    mkdir -p "$tree/bin"
+    cp "$cache/busybox-${debarch[$arch]}/busybox" "$tree/bin/busybox"
+    for applet in sh mount mkdir sleep cat sed grep; do ln -s busybox "$tree/bin/$applet"; done
+    cp "$root/ci/pid1-boot.sh" "$tree/pid1-boot.sh"
+}
 
 step "build ${programs[*]}"
 (cd freestanding && for arch in "${arches[@]}"; do
-    cargo build --quiet --release --target "${target[$arch]}" --bin selftest --bin init
+    cargo build --quiet --release --target "${target[$arch]}" --bin selftest --bin init --bin pid1
 done)
 
 step "kernels and qemu"
 mkdir -p "$cache" "$work"
 for arch in "${arches[@]}"; do fetch_kernel "$(suite_of "$arch")" "${debarch[$arch]}"; done
+for arch in "${arches[@]}"; do fetch_busybox "${debarch[$arch]}"; done # for pid1's boot
 find_qemu
 
 failed=()
@@ -59,12 +73,14 @@ for arch in "${arches[@]}"; do
         tree=$work/$arch-$program
         rm -rf "$tree" && mkdir -p "$tree"
         cp "$root/target/freestanding/${target[$arch]}/release/$program" "$tree/init"
+        args=()
+        [ "$program" = pid1 ] && pid1_files "$tree" "$arch" && args=(-- /bin/sh /pid1-boot.sh)
         log=$work/$arch-$program.log
         make_initramfs "$tree.cpio" "$tree"
         start=$SECONDS
         status=0
         boot "$arch" "$(kernel_image "$s" "$arch")" "$tree.cpio" "$log" "$boot_timeout" \
-            "${memory[$arch]}" 1 quiet || status=$?
+            "${memory[$arch]}" 1 quiet "${args[@]}" || status=$?
         elapsed=$((SECONDS - start))
         # The console has CR LF line ends and may glue a line to firmware output: no anchoring.
         tr -d '\r' <"$log" | grep -a -o -E '((ok|skip|FAIL) [a-z0-9_]+|init:)( .*)?$' |
@@ -77,6 +93,12 @@ for arch in "${arches[@]}"; do
             echo "$arch $program: last lines of the console ($log):"
             tr -d '\r' <"$log" | tail -n 30 | sed 's/^/  | /'
             failed+=("$arch/$program")
+        fi
+        if [ "$program" = pid1 ]; then
+            exitcode=$(tr -d '\r' <"$log" | grep -a -o 'Attempted to kill init! exitcode=0x[0-9a-f]*' |
+                tail -n 1 | sed 's/.*=//' || true)
+            echo "$arch pid1: PID 1 exited, kernel panic: exitcode=${exitcode:-none} (want 0x00000700)"
+            [ "$exitcode" = 0x00000700 ] || failed+=("$arch/pid1-exitcode")
         fi
     done
 done

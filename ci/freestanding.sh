@@ -299,6 +299,8 @@ else
     failed=1
 fi
 
+ci/pid1-test.sh || failed=1 # pid1 checked against tini's behaviour, and its size budget
+
 if [ "$failed" -ne 0 ]; then
     echo "freestanding: FAILED"
     exit 1

@@ -339,3 +339,55 @@ pub fn reboot(cmd: RebootCommand) -> Result<()> {
     let ret = unsafe { syscall4(nr::REBOOT, REBOOT_MAGIC1, REBOOT_MAGIC2, cmd, 0) };
     decode_raw(ret).map(drop)
 }
+
+/// `kill(pid, sig)`: sends signal `sig` to a process or a group of processes.
+///
+/// `pid` selects the receivers:
+/// - `pid > 0`: the process `pid`;
+/// - `pid == 0`: every process in the caller's process group;
+/// - `pid == -1`: every process the caller may signal, except PID 1 and the caller itself;
+/// - `pid < -1`: every process in process group `-pid` (as [`killpg`] does).
+///
+/// `sig == 0` sends nothing and only checks that `pid` exists and may be signalled. A signal
+/// that is blocked in the receiver waits there, pending; to PID 1 (or the init of a PID
+/// namespace) the kernel delivers only the signals it has a handler for or blocks (so reads
+/// from a signalfd).
+///
+/// # Errors
+/// - [`Errno::INVAL`]: `sig` is not in `0..=64`.
+/// - [`Errno::SRCH`]: no process or group `pid` (a reaped pid included; a zombie is still
+///   there and takes the signal without effect).
+/// - [`Errno::PERM`]: not allowed to signal the process, or any of the group.
+///
+/// # References
+/// - [kill(2)](https://man7.org/linux/man-pages/man2/kill.2.html)
+#[inline]
+pub fn kill(pid: i32, sig: i32) -> Result<()> {
+    // SAFETY: kill takes two integers and touches no user memory.
+    let ret = unsafe { syscall2(nr::KILL, pid as isize as usize, sig as isize as usize) };
+    decode_raw(ret).map(drop)
+}
+
+/// `killpg(pgrp, sig)`, that is `kill(-pgrp, sig)`: sends signal `sig` to every process in
+/// process group `pgrp`.
+///
+/// Unlike C's `killpg`, which takes 0 as the caller's own group, `pgrp` must be positive: 0
+/// and negative numbers are refused rather than passed on as `kill(0, ...)` or
+/// `kill(-1, ...)` (every process the caller may signal). [`kill`] with `pid == 0` signals the
+/// caller's own group on purpose.
+///
+/// # Errors
+/// - [`Errno::INVAL`]: `pgrp <= 0`, or `sig` is not in `0..=64`.
+/// - [`Errno::SRCH`]: no process in group `pgrp`.
+/// - [`Errno::PERM`]: not allowed to signal any process of the group.
+///
+/// # References
+/// - [killpg(3)](https://man7.org/linux/man-pages/man3/killpg.3.html),
+///   [kill(2)](https://man7.org/linux/man-pages/man2/kill.2.html)
+#[inline]
+pub fn killpg(pgrp: i32, sig: i32) -> Result<()> {
+    if pgrp <= 0 {
+        return Err(crate::Errno::INVAL);
+    }
+    kill(pgrp.wrapping_neg(), sig)
+}
