@@ -54,6 +54,7 @@ mod native;
 
 pub use native::nr;
 pub(crate) use native::{EDEADLOCK, IOC_READ, IOC_WRITE, O_DIRECT};
+pub(crate) use native::{SO_PASSCRED, SO_PEERCRED, SO_RCVLOWAT, SO_SNDLOWAT};
 
 /// `ENOSYS` (38), negated as the kernel returns it.
 const NOSYS: usize = -38isize as usize;
