@@ -1713,6 +1713,8 @@ pub fn sndlowat(fd: impl AsFd) -> Result<usize> {
 /// credentials with each message (`SCM_CREDENTIALS`), and autobinds when it has no name.
 ///
 /// # Errors
+/// - [`Errno::OPNOTSUPP`]: not a UNIX or netlink socket, on recent kernels (older ones take
+///   the option on any socket and ignore it).
 /// - [`Errno::BADF`], [`Errno::NOTSOCK`]: `fd` is not an open socket.
 ///
 /// # References
@@ -1749,9 +1751,10 @@ pub fn passcred(fd: impl AsFd) -> Result<bool> {
 /// ```
 ///
 /// # Errors
-/// - [`Errno::NOPROTOOPT`]: not a UNIX socket. (An unconnected UNIX socket answers with pid
-///   0 and the IDs -1.)
 /// - [`Errno::BADF`], [`Errno::NOTSOCK`]: `fd` is not an open socket.
+///
+/// A socket with no peer credentials (not connected, or not a UNIX socket) answers pid 0 and
+/// the IDs -1 (`u32::MAX`).
 ///
 /// # References
 /// - [unix(7)](https://man7.org/linux/man-pages/man7/unix.7.html)
