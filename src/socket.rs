@@ -1921,6 +1921,98 @@ mod tests {
         assert_eq!(offset_of!(Ucred, gid), offset_of!(libc::ucred, gid));
     }
 
+    /// A raw address whose first bytes are `family` (native order) and then `rest`.
+    fn raw_with(family: u16, rest: &[u8]) -> RawSockaddr {
+        let mut storage = SockaddrStorage {
+            ss_family: family,
+            ss_data: [0; 126],
+            _align: [],
+        };
+        storage.ss_data[..rest.len()].copy_from_slice(rest);
+        RawSockaddr { storage }
+    }
+
+    #[test]
+    fn decoding_checks_the_family_and_the_length() {
+        let raw = raw_with(AddressFamily::INET.0, &[0x1f, 0x90, 127, 0, 0, 1]);
+        assert_eq!(
+            raw.decode(16),
+            Ok(SocketAddr::V4(SocketAddrV4::new([127, 0, 0, 1], 8080)))
+        );
+        assert_eq!(raw.decode(15), Err(Errno::INVAL));
+        assert_eq!(raw.decode(1), Err(Errno::INVAL));
+        assert_eq!(raw.decode(0), Err(Errno::INVAL));
+        assert_eq!(
+            raw_with(AddressFamily::INET6.0, &[]).decode(27),
+            Err(Errno::INVAL)
+        );
+        assert_eq!(
+            raw_with(AddressFamily::NETLINK.0, &[]).decode(11),
+            Err(Errno::INVAL)
+        );
+        assert_eq!(
+            raw_with(AddressFamily::PACKET.0, &[]).decode(20),
+            Err(Errno::AFNOSUPPORT)
+        );
+        assert_eq!(raw_with(0, &[]).decode(16), Err(Errno::AFNOSUPPORT));
+    }
+
+    #[test]
+    fn unix_addresses_decode_as_the_kernel_reports_them() {
+        let unix = |raw: RawSockaddr, len| match raw.decode(len) {
+            Ok(SocketAddr::Unix(u)) => u,
+            other => panic!("{other:?}"),
+        };
+        let family = AddressFamily::UNIX.0;
+        assert!(unix(raw_with(family, &[]), 2).is_unnamed());
+        // A path: the length counts its NUL.
+        assert_eq!(
+            unix(raw_with(family, b"/run/x\0"), 9).path(),
+            Some(&b"/run/x"[..])
+        );
+        // A path that fills sun_path: the NUL the kernel counts lies past it (length 111).
+        let full = [b'p'; 108];
+        assert_eq!(unix(raw_with(family, &full), 111).path(), Some(&full[..]));
+        // An abstract name may hold NULs, and has none after it.
+        let u = unix(raw_with(family, b"\0a\0b"), 6);
+        assert_eq!(u.abstract_name(), Some(&b"a\0b"[..]));
+    }
+
+    #[test]
+    fn encoding_puts_ports_addresses_and_flow_labels_in_network_order() {
+        let v6 = SocketAddrV6::new(SocketAddrV6::LOCALHOST, 0x1234, 0x0001_0203, 7);
+        let (raw, len) = RawSockaddr::encode(&SocketAddr::V6(v6));
+        assert_eq!(len, 28);
+        // SAFETY: `encode` made the whole value; every field is plain data.
+        let data = unsafe { raw.storage.ss_data };
+        assert_eq!(&data[..6], &[0x12, 0x34, 0, 1, 2, 3]);
+        assert_eq!(&data[6..22], &SocketAddrV6::LOCALHOST);
+        assert_eq!(&data[22..26], &7u32.to_ne_bytes());
+        assert_eq!(raw.decode(len), Ok(SocketAddr::V6(v6)));
+
+        let v4 = SocketAddrV4::new([10, 1, 2, 3], 443);
+        let (raw, len) = RawSockaddr::encode(&SocketAddr::V4(v4));
+        assert_eq!(len, 16);
+        // SAFETY: as above.
+        let data = unsafe { raw.storage.ss_data };
+        assert_eq!(&data[..6], &[0x01, 0xbb, 10, 1, 2, 3]);
+        assert_eq!(raw.decode(len), Ok(SocketAddr::V4(v4)));
+
+        let nl = SocketAddrNetlink::new(42, 1);
+        let (raw, len) = RawSockaddr::encode(&SocketAddr::Netlink(nl));
+        assert_eq!((len, raw.decode(len)), (12, Ok(SocketAddr::Netlink(nl))));
+
+        let un = SocketAddrUnix::new_abstract(b"name").unwrap_or_else(|e| panic!("{e}"));
+        let (raw, len) = RawSockaddr::encode(&SocketAddr::Unix(un));
+        assert_eq!((len, raw.decode(len)), (7, Ok(SocketAddr::Unix(un))));
+        let (raw, len) = RawSockaddr::encode(&SocketAddr::Unix(SocketAddrUnix::unnamed()));
+        assert_eq!(len, 2);
+        assert_eq!(
+            raw.decode(len),
+            Ok(SocketAddr::Unix(SocketAddrUnix::unnamed()))
+        );
+    }
+
     #[test]
     fn constants_match_libc() {
         assert_eq!(AddressFamily::UNIX.0 as i32, libc::AF_UNIX);
