@@ -1325,11 +1325,21 @@ fn buffer_sizes_read_back_doubled_as_the_kernel_sets_them() {
         libc_getsockopt_int(&s, libc::SOL_SOCKET, libc::SO_RCVLOWAT),
         Ok(100)
     );
-    assert_eq!(socket::sndlowat(&s), Ok(1));
+    // SO_SNDLOWAT: 1, fixed, on every kernel.
+    let sndlowat = socket::sndlowat(&s);
+    let theirs = libc_getsockopt_int(&s, libc::SOL_SOCKET, libc::SO_SNDLOWAT);
     assert_eq!(
-        libc_getsockopt_int(&s, libc::SOL_SOCKET, libc::SO_SNDLOWAT),
-        Ok(1)
+        sndlowat,
+        theirs.map(|v| v as usize).map_err(|_| Errno::INVAL)
     );
+    if emulated() && sndlowat != Ok(1) {
+        // qemu-user for powerpc answers 0 (seen with 7.2).
+        emulator_note(format_args!(
+            "SO_SNDLOWAT reads {sndlowat:?}, 1 on a kernel"
+        ));
+    } else {
+        assert_eq!(sndlowat, Ok(1));
+    }
 }
 
 #[test]
