@@ -301,6 +301,56 @@ fi
 
 ci/pid1-test.sh || failed=1 # pid1 checked against tini's behaviour, and its size budget
 
+# hello: the classic epoll TCP server (freestanding/src/bin/hello.rs), release and debug, on
+# every target, against HELLO_CLIENTS python3 clients that connect at once and each read until
+# the server closes: every one must get exactly "hello\n", and the server must then exit 0.
+# It listens on port 0 and prints the port the kernel gave it, which the clients read: no
+# port is guessed. Prints `ok hello <target>` and `size hello <target> <bytes>`.
+HELLO_CLIENTS=8
+run_hello() {
+    local program=$1 label=$2 fifo fd first port rest status=0
+    fifo=$(mktemp -u)
+    mkfifo "$fifo"
+    timeout 120 $run "$program" 0 "$HELLO_CLIENTS" >"$fifo" &
+    local pid=$!
+    exec {fd}<"$fifo"
+    rm "$fifo"
+    read -r -t 60 first <&"$fd" || true
+    port=${first#port }
+    if [[ "$first" != "port "* ]] || ! python3 - "$port" "$HELLO_CLIENTS" <<'PY'; then
+import socket, sys
+port, n = int(sys.argv[1]), int(sys.argv[2])
+conns = [socket.create_connection(("127.0.0.1", port), timeout=60) for _ in range(n)]
+for i, conn in enumerate(conns):
+    data = b""
+    while True:
+        chunk = conn.recv(64)
+        if not chunk:
+            break
+        data += chunk
+    conn.close()
+    if data != b"hello\n":
+        sys.exit(f"client {i} of {n} got {data!r}")
+PY
+        status=1
+    fi
+    rest=$(timeout 60 cat <&"$fd") || status=1
+    exec {fd}<&-
+    wait "$pid" || status=$?
+    if [ "$status" -eq 0 ] && [ "$rest" = "hello: greeted $HELLO_CLIENTS" ]; then
+        echo "ok $label"
+    else
+        echo "FAIL $label: status $status, first line '$first', then '$rest'"
+        failed=1
+    fi
+}
+for t in "${targets[@]}"; do
+    run=$(runner "$t")
+    run_hello "$out/$t/release/hello" "hello $t"
+    echo "size hello $t $(stat -c %s "$out/$t/release/hello")"
+    run_hello "$out/$t/debug/hello" "hello $t (debug)"
+done
+
 if [ "$failed" -ne 0 ]; then
     echo "freestanding: FAILED"
     exit 1

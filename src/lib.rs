@@ -116,6 +116,7 @@ pub mod process;
 pub mod raw;
 pub mod signal;
 pub mod signalfd;
+pub mod socket;
 pub mod spawn;
 pub mod timerfd;
 

@@ -489,3 +489,221 @@ fn freepoll_answers_as_libc_does() {
         "no wait returned an event: the test tests nothing"
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Sockets: creation and options, freepoll's typed calls against libc's raw ones.
+
+/// The option a step sets and reads back, with freepoll's typed setter and getter.
+#[derive(Clone, Copy, Debug)]
+enum SockOpt {
+    ReuseAddr,
+    ReusePort,
+    KeepAlive,
+    NoDelay,
+    V6Only,
+    RcvBuf,
+    SndBuf,
+    RcvLowat,
+}
+
+impl SockOpt {
+    /// (level, name) for libc.
+    fn raw(self) -> (i32, i32) {
+        match self {
+            SockOpt::ReuseAddr => (libc::SOL_SOCKET, libc::SO_REUSEADDR),
+            SockOpt::ReusePort => (libc::SOL_SOCKET, libc::SO_REUSEPORT),
+            SockOpt::KeepAlive => (libc::SOL_SOCKET, libc::SO_KEEPALIVE),
+            SockOpt::NoDelay => (libc::IPPROTO_TCP, libc::TCP_NODELAY),
+            SockOpt::V6Only => (libc::IPPROTO_IPV6, libc::IPV6_V6ONLY),
+            SockOpt::RcvBuf => (libc::SOL_SOCKET, libc::SO_RCVBUF),
+            SockOpt::SndBuf => (libc::SOL_SOCKET, libc::SO_SNDBUF),
+            SockOpt::RcvLowat => (libc::SOL_SOCKET, libc::SO_RCVLOWAT),
+        }
+    }
+
+    fn is_bool(self) -> bool {
+        !matches!(self, SockOpt::RcvBuf | SockOpt::SndBuf | SockOpt::RcvLowat)
+    }
+
+    /// Sets `value` (a bool option: non-zero) through freepoll.
+    fn set(self, fd: BorrowedFd<'_>, value: u32) -> Result<u64, i32> {
+        use freepoll::socket as s;
+        let on = value != 0;
+        let n = value as usize;
+        from_freepoll(
+            match self {
+                SockOpt::ReuseAddr => s::set_reuseaddr(fd, on),
+                SockOpt::ReusePort => s::set_reuseport(fd, on),
+                SockOpt::KeepAlive => s::set_keepalive(fd, on),
+                SockOpt::NoDelay => s::set_tcp_nodelay(fd, on),
+                SockOpt::V6Only => s::set_ipv6_v6only(fd, on),
+                SockOpt::RcvBuf => s::set_rcvbuf(fd, n),
+                SockOpt::SndBuf => s::set_sndbuf(fd, n),
+                SockOpt::RcvLowat => s::set_rcvlowat(fd, n),
+            }
+            .map(|()| 0u64),
+        )
+    }
+
+    /// Reads it back through freepoll (a bool as 0 or 1).
+    fn get(self, fd: BorrowedFd<'_>) -> Result<u64, i32> {
+        use freepoll::socket as s;
+        let b = |r: freepoll::Result<bool>| r.map(u64::from);
+        let n = |r: freepoll::Result<usize>| r.map(|v| v as u64);
+        from_freepoll(match self {
+            SockOpt::ReuseAddr => b(s::reuseaddr(fd)),
+            SockOpt::ReusePort => b(s::reuseport(fd)),
+            SockOpt::KeepAlive => b(s::keepalive(fd)),
+            SockOpt::NoDelay => b(s::tcp_nodelay(fd)),
+            SockOpt::V6Only => b(s::ipv6_v6only(fd)),
+            SockOpt::RcvBuf => n(s::rcvbuf(fd)),
+            SockOpt::SndBuf => n(s::sndbuf(fd)),
+            SockOpt::RcvLowat => n(s::rcvlowat(fd)),
+        })
+    }
+
+    /// Sets `value` through libc: a bool option as 1 or 0, as freepoll passes it.
+    fn libc_set(self, fd: i32, value: u32) -> Result<u64, i32> {
+        let (level, name) = self.raw();
+        let v: i32 = if self.is_bool() {
+            (value != 0) as i32
+        } else {
+            value as i32
+        };
+        // SAFETY: the kernel reads the 4 bytes of `v`.
+        from_libc(unsafe {
+            libc::setsockopt(fd, level, name, &v as *const i32 as *const libc::c_void, 4)
+        } as i64)
+    }
+
+    fn libc_get(self, fd: i32) -> Result<u64, i32> {
+        let (level, name) = self.raw();
+        let mut v: i32 = 0;
+        let mut len: libc::socklen_t = 4;
+        // SAFETY: `v` has room for the 4 bytes the kernel writes.
+        let rc = unsafe {
+            libc::getsockopt(
+                fd,
+                level,
+                name,
+                &mut v as *mut i32 as *mut libc::c_void,
+                &mut len,
+            )
+        };
+        from_libc(rc as i64).map(|_| {
+            if self.is_bool() {
+                (v != 0) as u64
+            } else {
+                v as u64
+            }
+        })
+    }
+}
+
+/// A socket to make: (family, type, flags, protocol), now and then one the kernel refuses.
+fn socket_spec() -> impl Strategy<Value = (u16, u32, u32, u32)> {
+    let family = prop_oneof![
+        4 => Just(libc::AF_INET as u16),
+        3 => Just(libc::AF_INET6 as u16),
+        3 => Just(libc::AF_UNIX as u16),
+        1 => Just(libc::AF_NETLINK as u16),
+        1 => 0..64u16,
+    ];
+    let ty = prop_oneof![
+        4 => Just(libc::SOCK_STREAM as u32),
+        3 => Just(libc::SOCK_DGRAM as u32),
+        1 => Just(libc::SOCK_SEQPACKET as u32),
+        1 => Just(libc::SOCK_RAW as u32),
+        1 => 0..16u32,
+    ];
+    let flags = prop_oneof![
+        4 => Just(0u32),
+        2 => Just(libc::SOCK_NONBLOCK as u32),
+        2 => Just(libc::SOCK_CLOEXEC as u32),
+        1 => (4..31u32).prop_map(|bit| 1 << bit),
+    ];
+    let protocol = prop_oneof![6 => Just(0u32), 1 => Just(6), 1 => Just(17), 1 => 0..64u32];
+    (family, ty, flags, protocol)
+}
+
+fn sock_opt() -> impl Strategy<Value = (SockOpt, u32)> {
+    let opt = prop_oneof![
+        Just(SockOpt::ReuseAddr),
+        Just(SockOpt::ReusePort),
+        Just(SockOpt::KeepAlive),
+        Just(SockOpt::NoDelay),
+        Just(SockOpt::V6Only),
+        Just(SockOpt::RcvBuf),
+        Just(SockOpt::SndBuf),
+        Just(SockOpt::RcvLowat),
+    ];
+    let value = prop_oneof![Just(0u32), Just(1), 0..300_000u32, Just(i32::MAX as u32)];
+    (opt, value)
+}
+
+#[test]
+fn socket_creation_and_options_answer_as_libc_does() {
+    use freepoll::fd::AsFd;
+    use freepoll::socket::{self, AddressFamily, Protocol, SocketFlags, SocketType};
+    let cases = std::env::var("FREEPOLL_DIFF_CASES")
+        .ok()
+        .map(|s| s.parse::<u32>().expect("FREEPOLL_DIFF_CASES: a number"))
+        .unwrap_or(DEFAULT_CASES);
+    let config = Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    };
+    let (made, set) = (Cell::new(0usize), Cell::new(0usize));
+    let mut runner = TestRunner::new(config);
+    let steps = (socket_spec(), prop::collection::vec(sock_opt(), 0..8));
+    let result = runner.run(&steps, |((family, ty, flags, protocol), opts)| {
+        let ours = socket::socket(
+            AddressFamily::from_raw(family),
+            SocketType::from_raw(ty),
+            SocketFlags::from_bits_retain(flags),
+            Protocol::from_raw(protocol),
+        )
+        .map_err(Errno::raw_os_error);
+        // SAFETY: socket takes integers only.
+        let theirs = unsafe { libc::socket(family as i32, (ty | flags) as i32, protocol as i32) };
+        let theirs = if theirs < 0 {
+            Err(errno())
+        } else {
+            Ok(own(theirs, "socket"))
+        };
+        let spec = (family, ty, flags, protocol);
+        match (ours, theirs) {
+            (Err(a), Err(b)) => prop_assert_eq!(a, b, "socket{:?}", spec),
+            (Ok(ours), Ok(theirs)) => {
+                made.set(made.get() + 1);
+                for &(opt, value) in &opts {
+                    let got = opt.set(ours.as_fd(), value);
+                    let want = opt.libc_set(theirs.as_raw_fd(), value);
+                    prop_assert_eq!(&got, &want, "set {:?}={} on socket{:?}", opt, value, spec);
+                    set.set(set.get() + got.is_ok() as usize);
+                    let got = opt.get(ours.as_fd());
+                    let want = opt.libc_get(theirs.as_raw_fd());
+                    prop_assert_eq!(got, want, "get {:?} on socket{:?}", opt, spec);
+                }
+            }
+            (a, b) => prop_assert!(
+                false,
+                "socket{:?}: freepoll {:?}, libc {:?}",
+                spec,
+                a.map(drop),
+                b.map(drop)
+            ),
+        }
+        Ok::<(), TestCaseError>(())
+    });
+    eprintln!(
+        "differential sockets: {} cases, {} sockets made, {} options set",
+        cases,
+        made.get(),
+        set.get()
+    );
+    if let Err(e) = result {
+        panic!("{}", e);
+    }
+}
