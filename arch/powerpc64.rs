@@ -149,6 +149,8 @@ pub mod nr {
     pub const EXECVEAT: usize = 362;
     /// statx(2), Linux 4.11
     pub const STATX: usize = 383;
+    /// mount(2)
+    pub const MOUNT: usize = 21;
 }
 
 /// The direction bits of powerpc's ioctl encoding (`arch/powerpc/include/uapi/asm/ioctl.h`),

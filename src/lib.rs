@@ -110,6 +110,8 @@ pub mod entry;
 pub mod epoll;
 pub mod eventfd;
 pub mod fd;
+pub mod fs;
+pub mod inotify;
 pub mod io;
 pub mod pidfd;
 pub mod process;
@@ -117,6 +119,8 @@ pub mod raw;
 pub mod signal;
 pub mod signalfd;
 pub mod timerfd;
+pub mod tty;
+pub mod uevent;
 
 pub use errno::{Errno, Result};
 
