@@ -294,7 +294,8 @@ impl Inotify {
     ///   is not a directory.
     /// - [`Errno::ACCES`]: no read permission on `path`, or no search permission on the way.
     /// - [`Errno::EXIST`]: `MASK_CREATE` and `path` is watched already (Linux 4.18).
-    /// - [`Errno::INVAL`]: `mask` has no event bit, or both `MASK_CREATE` and `MASK_ADD`.
+    /// - [`Errno::INVAL`]: `mask` has no bit inotify knows (an empty mask), or both
+    ///   `MASK_CREATE` and `MASK_ADD`.
     /// - [`Errno::NAMETOOLONG`]: `path` is too long.
     /// - [`Errno::LOOP`]: too many symbolic links on the way.
     /// - [`Errno::NOSPC`]: the user's limit of watches
