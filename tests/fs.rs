@@ -135,7 +135,7 @@ fn flag_values_match_libc() {
         (Mode::XOTH, libc::S_IXOTH),
     ];
     for &(ours, theirs) in m {
-        assert_eq!(ours.bits(), theirs as u32, "{ours:?}");
+        assert_eq!(ours.bits(), theirs, "{ours:?}");
     }
     let a: &[(Access, i32)] = &[
         (Access::EXISTS, libc::F_OK),
@@ -407,7 +407,7 @@ fn libc_openat(
 ) -> Result<OwnedFd, i32> {
     let dirfd = dir.map_or(libc::AT_FDCWD, |d| d.as_raw_fd());
     // SAFETY: a live NUL-terminated path; the mode is an integer.
-    let fd = unsafe { libc::openat(dirfd, path.as_ptr(), flags, mode as libc::c_uint) };
+    let fd = unsafe { libc::openat(dirfd, path.as_ptr(), flags, mode) };
     if fd < 0 {
         Err(libc_errno(-1))
     } else {
@@ -541,6 +541,16 @@ fn openat_status_flags_are_those_libcs_open_gives() {
     }
 }
 
+/// What to ask faccessat, relative to what, and the errno the kernel answers.
+type AccessCase = (
+    &'static str,
+    Option<BorrowedFd<'static>>,
+    CString,
+    Access,
+    AtFlags,
+    i32,
+);
+
 #[test]
 fn faccessat_answers_as_libc() {
     let dir = TempDir::new("access");
@@ -552,14 +562,7 @@ fn faccessat_answers_as_libc() {
     std::fs::set_permissions(&exe, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     std::os::unix::fs::symlink("nowhere", dir.join("dangling")).unwrap();
     let none = AtFlags::empty();
-    let cases: Vec<(
-        &str,
-        Option<BorrowedFd<'static>>,
-        CString,
-        Access,
-        AtFlags,
-        i32,
-    )> = vec![
+    let cases: Vec<AccessCase> = vec![
         ("exists", None, c(&plain), Access::EXISTS, none, 0),
         (
             "missing",
