@@ -5,7 +5,7 @@
 mod common;
 
 use freepoll::epoll::{epoll_add, EventFlags};
-use freepoll::fd::{AsFd, AsRawFd, OwnedFd};
+use freepoll::fd::{AsRawFd, OwnedFd};
 use freepoll::uevent::{open_uevent_socket, ParseError, Uevent, KERNEL_GROUP, MAX_UEVENT_SIZE};
 use freepoll::Errno;
 use std::time::{Duration, Instant};
