@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # freepoll's freestanding programs on real kernels. For x86_64, aarch64, riscv64, armv7 and
-# thumbv7 (ARM and Thumb code on the armhf kernel), i686, ppc64le and s390x, two boots each:
-# `selftest` (freestanding/src/bin/selftest.rs) and `init` (freestanding/src/bin/init.rs), each
+# thumbv7 (ARM and Thumb code on the armhf kernel), i686, ppc64le and s390x, three boots each:
+# `selftest` (freestanding/src/bin/selftest.rs), `init` (freestanding/src/bin/init.rs) and
+# `hotplug` (freestanding/src/bin/hotplug.rs: a uevent it triggers and an inotify creation), each
 # packed as /init into a minimal initramfs and booted under qemu-system with a Debian kernel
 # (bookworm's 6.1; trixie's 6.12 on riscv64, which bookworm lacks). Reads each one's summary
 # line from the serial console (`FREEPOLL-RESULT` for the selftest, `FREEPOLL-INIT` for the
-# init) and fails on anything but `...: ok`. Every boot is bounded by `timeout`.
+# init, `FREEPOLL-HOTPLUG` for hotplug) and fails on anything but `...: ok`. Every boot is
+# bounded by `timeout`.
 #
 # qemu-user, which ci/freestanding.sh uses, emulates the system calls itself: it lacks
 # epoll_pwait2 and converts structures on its own. Here the programs run on the kernels' own
@@ -36,12 +38,12 @@ suite_of() { if [ "${debarch[$1]}" = riscv64 ]; then echo trixie; else echo book
 step() { printf '\n--> %s\n' "$*"; }
 
 # Each program booted, and the summary line it ends with.
-programs=(selftest init)
-declare -A marker=([selftest]=FREEPOLL-RESULT [init]=FREEPOLL-INIT)
+programs=(selftest init hotplug)
+declare -A marker=([selftest]=FREEPOLL-RESULT [init]=FREEPOLL-INIT [hotplug]=FREEPOLL-HOTPLUG)
 
 step "build ${programs[*]}"
 (cd freestanding && for arch in "${arches[@]}"; do
-    cargo build --quiet --release --target "${target[$arch]}" --bin selftest --bin init
+    cargo build --quiet --release --target "${target[$arch]}" --bin selftest --bin init --bin hotplug
 done)
 
 step "kernels and qemu"
@@ -59,6 +61,8 @@ for arch in "${arches[@]}"; do
         tree=$work/$arch-$program
         rm -rf "$tree" && mkdir -p "$tree"
         cp "$root/target/freestanding/${target[$arch]}/release/$program" "$tree/init"
+        # The hotplug program mounts sysfs there (and devtmpfs on /dev, which every tree has).
+        if [ "$program" = hotplug ]; then mkdir "$tree/sys"; fi
         log=$work/$arch-$program.log
         make_initramfs "$tree.cpio" "$tree"
         start=$SECONDS
@@ -67,7 +71,7 @@ for arch in "${arches[@]}"; do
             "${memory[$arch]:-256}" 1 quiet || status=$?
         elapsed=$((SECONDS - start))
         # The console has CR LF line ends and may glue a line to firmware output: no anchoring.
-        tr -d '\r' <"$log" | grep -a -o -E '((ok|skip|FAIL) [a-z0-9_]+|init:)( .*)?$' |
+        tr -d '\r' <"$log" | grep -a -o -E '((ok|skip|FAIL) [a-z0-9_]+|init:|hotplug:)( .*)?$' |
             sed 's/^/  /' || true
         want="${marker[$program]}: ok"
         result=$(tr -d '\r' <"$log" | grep -a -o "${marker[$program]}: .*" | tail -n 1 || true)

@@ -6,11 +6,11 @@
 //! are `&CStr`: nothing is copied or allocated on the way to the kernel.
 //!
 //! ```
-//! use freepoll::fs::{open, statx, AtFlags, Dir, FileType, Mode, OFlags, StatxFlags};
+//! use freepoll::fs::{fstat, open, FileType, Mode, OFlags};
 //! # let null = std::ffi::CString::new("/dev/null").unwrap();
 //! // `null` is "/dev/null" as a `&CStr`.
 //! let fd = open(&null, OFlags::RDWR | OFlags::CLOEXEC | OFlags::NONBLOCK, Mode::empty())?;
-//! let st = statx(Dir::Fd((&fd).into()), &null, AtFlags::empty(), StatxFlags::BASIC_STATS)?;
+//! let st = fstat(&fd)?;
 //! assert_eq!(st.file_type(), Some(FileType::CharDevice));
 //! assert_eq!(st.rdev(), (1, 3));
 //! # Ok::<(), freepoll::Errno>(())
