@@ -221,6 +221,46 @@ fn statx_struct_has_libcs_size() {
 }
 
 #[test]
+fn statx_fields_sit_where_libcs_statx_has_them() {
+    // SAFETY: a zeroed statx is valid plain data.
+    let mut theirs: libc::statx = unsafe { std::mem::zeroed() };
+    theirs.stx_mask = 0x0101;
+    theirs.stx_blksize = 0x0202;
+    theirs.stx_nlink = 0x0303;
+    theirs.stx_uid = 0x0404;
+    theirs.stx_gid = 0x0505;
+    theirs.stx_mode = 0o120_755;
+    theirs.stx_ino = 0x0606_0000_0000_0606;
+    theirs.stx_size = 0x0707_0000_0000_0707;
+    theirs.stx_blocks = 0x0808_0000_0000_0808;
+    theirs.stx_mtime.tv_sec = -0x0909_0000_0909;
+    theirs.stx_mtime.tv_nsec = 0x0a0a;
+    theirs.stx_rdev_major = 0x0b0b;
+    theirs.stx_rdev_minor = 0x0c0c;
+    theirs.stx_dev_major = 0x0d0d;
+    theirs.stx_dev_minor = 0x0e0e;
+    theirs.stx_mnt_id = 0x0f0f_0000_0000_0f0f;
+    // SAFETY: both are plain data of the same size (checked above).
+    let ours: Statx = unsafe { std::mem::transmute_copy(&theirs) };
+    assert_eq!(ours.mask().bits(), 0x0101);
+    assert_eq!(ours.blksize(), 0x0202);
+    assert_eq!(ours.nlink(), 0x0303);
+    assert_eq!(ours.uid(), 0x0404);
+    assert_eq!(ours.gid(), 0x0505);
+    assert_eq!(ours.raw_mode(), 0o120_755);
+    assert_eq!(ours.mode().bits(), 0o755);
+    assert_eq!(ours.file_type(), Some(FileType::Symlink));
+    assert_eq!(ours.ino(), 0x0606_0000_0000_0606);
+    assert_eq!(ours.size(), 0x0707_0000_0000_0707);
+    assert_eq!(ours.blocks(), 0x0808_0000_0000_0808);
+    assert_eq!(ours.mtime().tv_sec, -0x0909_0000_0909);
+    assert_eq!(ours.mtime().tv_nsec, 0x0a0a);
+    assert_eq!(ours.rdev(), (0x0b0b, 0x0c0c));
+    assert_eq!(ours.dev(), (0x0d0d, 0x0e0e));
+    assert_eq!(ours.mnt_id(), 0x0f0f_0000_0000_0f0f);
+}
+
+#[test]
 fn statx_fields_match_libcs_statx_of_the_same_file() {
     let dir = TempDir::new("fields");
     let path = dir.join("file");
@@ -511,9 +551,10 @@ fn openat_creates_with_the_mode_less_the_umask() {
 }
 
 #[test]
-fn openat_status_flags_are_those_libcs_open_gives() {
-    // On a 32-bit target both add O_LARGEFILE, which F_GETFL shows; on a 64-bit one the
-    // kernel adds it for both.
+fn openat_status_flags_are_those_libcs_open64_gives() {
+    // On a 32-bit target freepoll and glibc's open64 (what C programs built with
+    // _FILE_OFFSET_BITS=64 call; its plain `open` does not) add O_LARGEFILE, which F_GETFL
+    // shows; on a 64-bit one the kernel adds it for both.
     let dir = TempDir::new("largefile");
     let file = dir.join("file");
     std::fs::write(&file, b"").unwrap();
@@ -525,8 +566,8 @@ fn openat_status_flags_are_those_libcs_open_gives() {
         let ours = open(&c(&file), flags, Mode::empty()).unwrap();
         // SAFETY: a live NUL-terminated path.
         let theirs = common::own(
-            unsafe { libc::open(c(&file).as_ptr(), flags.bits() as i32) },
-            "open",
+            unsafe { libc::open64(c(&file).as_ptr(), flags.bits() as i32) },
+            "open64",
         );
         assert_eq!(
             get_status_flags(&ours).unwrap().bits(),
