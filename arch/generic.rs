@@ -125,6 +125,8 @@ pub mod nr {
     pub const EXECVEAT: usize = 281;
     /// statx(2), Linux 4.11
     pub const STATX: usize = 291;
+    /// mount(2)
+    pub const MOUNT: usize = 40;
 }
 
 /// The wait without a signal mask: the generic table has no `epoll_wait`, so it is

@@ -149,6 +149,8 @@ pub mod nr {
     pub const EXECVEAT: usize = 362;
     /// statx(2), Linux 4.11
     pub const STATX: usize = 383;
+    /// mount(2)
+    pub const MOUNT: usize = 21;
 }
 
 /// The wait without a signal mask, which the whole-millisecond `epoll_wait` makes: this
@@ -186,10 +188,6 @@ pub(crate) const TIOCSPGRP: u32 = 0x8004_7476;
 pub(crate) const FIONREAD: u32 = 0x4004_667F;
 /// See [`TIOCGPGRP`].
 pub(crate) const FIONBIO: u32 = 0x8004_667E;
-/// See [`TIOCGPGRP`].
-pub(crate) const FIONCLEX: u32 = 0x2000_6602;
-/// See [`TIOCGPGRP`].
-pub(crate) const FIOCLEX: u32 = 0x2000_6601;
 
 /// Socket options powerpc numbers apart (`arch/powerpc/include/uapi/asm/socket.h`): the
 /// generic 16 to 19 in another order.

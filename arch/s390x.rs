@@ -147,6 +147,8 @@ pub mod nr {
     pub const SHUTDOWN: usize = 373;
     /// statx(2), Linux 4.11
     pub const STATX: usize = 379;
+    /// mount(2)
+    pub const MOUNT: usize = 21;
 }
 
 /// The wait without a signal mask, which the whole-millisecond `epoll_wait` makes: this

@@ -158,6 +158,8 @@ pub mod nr {
     pub const TIMERFD_GETTIME: usize = 410;
     /// timerfd_settime64 (timerfd_settime(2) with a 64-bit `time_t`), Linux 5.1
     pub const TIMERFD_SETTIME: usize = 411;
+    /// mount(2)
+    pub const MOUNT: usize = 21;
 }
 
 /// The wait without a signal mask, which the whole-millisecond `epoll_wait` makes: this

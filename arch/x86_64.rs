@@ -143,6 +143,8 @@ pub mod nr {
     pub const EXECVEAT: usize = 322;
     /// statx(2), Linux 4.11
     pub const STATX: usize = 332;
+    /// mount(2)
+    pub const MOUNT: usize = 165;
 }
 
 /// The wait without a signal mask, which the whole-millisecond `epoll_wait` makes: this

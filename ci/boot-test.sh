@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# freepoll's freestanding programs on real kernels. For x86_64, aarch64, riscv64, armv7 and
-# thumbv7 (ARM and Thumb code on the armhf kernel), i686, ppc64le and s390x, three boots each:
-# `selftest` (freestanding/src/bin/selftest.rs), `init` (freestanding/src/bin/init.rs) and
-# `pid1` (freestanding/src/bin/pid1.rs, running ci/pid1-boot.sh with busybox), each packed as
-# /init into a minimal initramfs and booted under qemu-system with a Debian kernel (bookworm's
-# 6.1; trixie's 6.12 on riscv64, which bookworm lacks). Reads each one's summary line from the
-# serial console (`FREEPOLL-RESULT` for the selftest, `FREEPOLL-INIT` for the init,
-# `FREEPOLL-PID1` for pid1's script) and fails on anything but `...: ok`; for pid1, also on a
+# freepoll's freestanding programs on real kernels. For every architecture of ci/arches.sh
+# (armv7 and thumbv7, ARM and Thumb code, on the armhf kernel), four boots each:
+# `selftest` (freestanding/src/bin/selftest.rs), `init` (freestanding/src/bin/init.rs),
+# `pid1` (freestanding/src/bin/pid1.rs, running ci/pid1-boot.sh with busybox) and `hotplug`
+# (freestanding/src/bin/hotplug.rs: a uevent it triggers and an inotify creation), each packed
+# as /init into a minimal initramfs and booted under qemu-system with a Debian kernel (the
+# suite `boot` in ci/arches.sh names: bookworm's 6.1; trixie's 6.12 on riscv64, which bookworm
+# lacks). Reads each one's summary line from the serial console (`FREEPOLL-RESULT` for the
+# selftest, `FREEPOLL-INIT` for the init, `FREEPOLL-PID1` for pid1's script,
+# `FREEPOLL-HOTPLUG` for hotplug) and fails on anything but `...: ok`; for pid1, also on a
 # panic line whose exit code is not the script's. Every boot is bounded by `timeout`.
 #
 # qemu-user, which ci/freestanding.sh uses, emulates the system calls itself: it lacks
@@ -37,8 +39,9 @@ suite_of() { echo "${boot_suite[$1]}"; }
 step() { printf '\n--> %s\n' "$*"; }
 
 # Each program booted, and the summary line it ends with.
-programs=(selftest init pid1)
-declare -A marker=([selftest]=FREEPOLL-RESULT [init]=FREEPOLL-INIT [pid1]=FREEPOLL-PID1)
+programs=(selftest init pid1 hotplug)
+declare -A marker=([selftest]=FREEPOLL-RESULT [init]=FREEPOLL-INIT [pid1]=FREEPOLL-PID1
+    [hotplug]=FREEPOLL-HOTPLUG)
 
 # pid1 as /init runs ci/pid1-boot.sh with busybox's sh (kernel command line `-- /bin/sh
 # /pid1-boot.sh`: what follows `--` is init's argv). The script exits 7 when its checks pass;
@@ -54,7 +57,8 @@ pid1_files() {
 
 step "build ${programs[*]}"
 (cd freestanding && for arch in "${arches[@]}"; do
-    cargo build --quiet --release --target "${target[$arch]}" --bin selftest --bin init --bin pid1
+    cargo build --quiet --release --target "${target[$arch]}" --bin selftest --bin init --bin pid1 \
+        --bin hotplug
 done)
 
 step "kernels and qemu"
@@ -75,6 +79,8 @@ for arch in "${arches[@]}"; do
         cp "$root/target/freestanding/${target[$arch]}/release/$program" "$tree/init"
         args=()
         [ "$program" = pid1 ] && pid1_files "$tree" "$arch" && args=(-- /bin/sh /pid1-boot.sh)
+        # The hotplug program mounts sysfs there (and devtmpfs on /dev, which every tree has).
+        if [ "$program" = hotplug ]; then mkdir "$tree/sys"; fi
         log=$work/$arch-$program.log
         make_initramfs "$tree.cpio" "$tree"
         start=$SECONDS
@@ -83,7 +89,7 @@ for arch in "${arches[@]}"; do
             "${memory[$arch]}" 1 quiet "${args[@]}" || status=$?
         elapsed=$((SECONDS - start))
         # The console has CR LF line ends and may glue a line to firmware output: no anchoring.
-        tr -d '\r' <"$log" | grep -a -o -E '((ok|skip|FAIL) [a-z0-9_]+|init:)( .*)?$' |
+        tr -d '\r' <"$log" | grep -a -o -E '((ok|skip|FAIL) [a-z0-9_]+|init:|hotplug:)( .*)?$' |
             sed 's/^/  /' || true
         want="${marker[$program]}: ok"
         result=$(tr -d '\r' <"$log" | grep -a -o "${marker[$program]}: .*" | tail -n 1 || true)

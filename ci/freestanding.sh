@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# freepoll without libc: builds the freestanding programs in freestanding/ (`tiny`, `selftest`
-# and `init`: no_std, no_main, freepoll's `entry!`, linked by rust-lld alone) for every
-# architecture of ci/arches.sh, checks their
+# freepoll without libc: builds the freestanding programs in freestanding/ (`tiny`, `selftest`,
+# `init`, `hello`, `pid1` and `hotplug`: no_std, no_main, freepoll's `entry!`, linked by
+# rust-lld alone) for every architecture of ci/arches.sh, checks their
 # formatting and lints, runs them (natively where the host has the
 # architecture, under qemu-user elsewhere) and holds `tiny` to its size budget. Also builds and
 # runs the debug profile, and a program of one's own set up as the README says whose dependency
@@ -231,6 +231,25 @@ run_init() {
     fi
 }
 
+# Runs a hotplug program in its inotify-only mode on a fresh directory and reports it as LABEL:
+# it passes when it exits 0 and its last line is `FREEPOLL-HOTPLUG: ok`. No uevent is triggered
+# here (one would reach the whole machine): ci/boot-test.sh checks that part as /init.
+run_hotplug() {
+    local program=$1 label=$2 show=${3:-} status=0 log dir
+    dir=$(mktemp -d)
+    log=$($run "$program" --inotify-only "$dir") || status=$?
+    rm -rf "$dir"
+    if [ -n "$show" ]; then
+        printf '%s\n' "$log" | sed "s/^/  $t: /"
+    fi
+    if [ "$status" -eq 0 ] && [ "$(printf '%s\n' "$log" | tail -n 1)" = "FREEPOLL-HOTPLUG: ok" ]; then
+        echo "ok $label"
+    else
+        echo "FAIL $label: exit status $status"
+        failed=1
+    fi
+}
+
 for t in "${targets[@]}"; do
     run=$(runner "$t")
 
@@ -249,9 +268,13 @@ for t in "${targets[@]}"; do
     run_init "$out/$t/release/init" "init $t" show
     echo "size init $t $(stat -c %s "$out/$t/release/init")"
 
+    run_hotplug "$out/$t/release/hotplug" "hotplug $t" show
+    echo "size hotplug $t $(stat -c %s "$out/$t/release/hotplug")"
+
     run_ok "$out/$t/debug/tiny" "tiny $t (debug)"
     run_selftest "$out/$t/debug/selftest" "selftest $t (debug)"
     run_init "$out/$t/debug/init" "init $t (debug)"
+    run_hotplug "$out/$t/debug/hotplug" "hotplug $t (debug)"
     run_ok "$deps/target/$t/release/with-deps" "with-deps $t"
 
     base=$(stat -c %s "$errno_dir/target/$t/release/none")

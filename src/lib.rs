@@ -94,8 +94,6 @@ compile_error!(
 #[cfg_attr(all(not(miri), target_arch = "s390x"), path = "../arch/s390x.rs")]
 #[cfg_attr(all(not(miri), target_arch = "x86"), path = "../arch/x86.rs")]
 #[cfg_attr(all(not(miri), target_arch = "arm"), path = "../arch/arm.rs")]
-// TEMPORARY while the modules that use the new values land; removed before submission.
-#[allow(dead_code)]
 mod arch;
 
 mod errno;
@@ -110,6 +108,8 @@ pub mod entry;
 pub mod epoll;
 pub mod eventfd;
 pub mod fd;
+pub mod fs;
+pub mod inotify;
 pub mod io;
 pub mod pidfd;
 pub mod process;
@@ -119,6 +119,8 @@ pub mod signalfd;
 pub mod socket;
 pub mod spawn;
 pub mod timerfd;
+pub mod tty;
+pub mod uevent;
 
 pub use errno::{Errno, Result};
 

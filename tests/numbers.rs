@@ -157,6 +157,7 @@ fn pairs() -> Vec<(&'static str, usize, usize)> {
             libc::SYS_close_range as usize,
         ),
         ("FACCESSAT2", nr::FACCESSAT2, libc::SYS_faccessat2 as usize),
+        ("MOUNT", nr::MOUNT, libc::SYS_mount as usize),
     ]
 }
 
