@@ -56,11 +56,11 @@
 //! `sockaddr_storage`) are private and pinned at compile time.
 //!
 //! With the `std` feature, `std::net`'s addresses convert to and from these. `core::net`
-//! (Rust 1.77) would make that possible without `std`, but freepoll builds with Rust 1.63.
+//! (Rust 1.77) would make that possible without `std`, but freepoll builds with Rust 1.65.
 //!
 //! Every socket call here is its own system call on every architecture (i686 and s390x have
 //! had them since Linux 4.3; before that they multiplexed everything through `socketcall`,
-//! which freepoll does not use). aarch64 and riscv64 have no `send` and `recv` calls:
+//! which freepoll does not use). The generic table has no `send` and `recv` calls:
 //! [`send`] and [`recv`] are `sendto` and `recvfrom` with no address, everywhere.
 
 use crate::arch::{nr, syscall2, syscall3, syscall4, syscall5, syscall6};
