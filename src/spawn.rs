@@ -136,7 +136,7 @@ use static_assertions::const_assert_eq;
 ///
 /// Built by [`new`](CStrArray::new) in slots the caller provides (no allocation), or taken as
 /// the kernel gave them to a freestanding program
-/// ([`Args::argv`](crate::entry::Args::argv), with feature `entry`). It only reads what it
+/// (`entry::Args::argv`, with feature `entry`). It only reads what it
 /// borrows, so it is `Copy`, like a shared reference.
 ///
 /// ```
