@@ -389,24 +389,35 @@ macro_rules! entry {
 
 #[cfg(test)]
 mod tests {
+    /// A `CStr` from bytes with their NUL (`c"..."` literals need Rust 1.77).
+    fn cs(bytes: &[u8]) -> &core::ffi::CStr {
+        core::ffi::CStr::from_bytes_with_nul(bytes).unwrap()
+    }
+
     use super::Args;
     use core::ffi::CStr;
 
     /// An initial stack as the kernel lays it out: argc, argv and its NULL, envp and its NULL.
     #[test]
     fn argv_from_and_envp_read_the_kernel_arrays_in_place() {
-        let strings: [&CStr; 5] = [c"init", c"-v", c"/bin/sh", c"HOME=/", c"TERM=linux"];
+        let strings: [&CStr; 5] = [
+            cs(b"init\0"),
+            cs(b"-v\0"),
+            cs(b"/bin/sh\0"),
+            cs(b"HOME=/\0"),
+            cs(b"TERM=linux\0"),
+        ];
         let p = |i: usize| strings[i].as_ptr() as usize;
         let stack: [usize; 8] = [3, p(0), p(1), p(2), 0, p(3), p(4), 0];
         // SAFETY: `stack` is laid out as the kernel's initial stack, with 'static strings, and
         // outlives `args`.
         let args = unsafe { Args::from_initial_stack(stack.as_ptr()) };
-        assert_eq!(args.arg(2), Some(c"/bin/sh"));
+        assert_eq!(args.arg(2), Some(cs(b"/bin/sh\0")));
         assert_eq!(args.arg(3), None);
         assert!(args.argv().iter().eq(strings[..3].iter().copied()));
         let tail = args.argv_from(2);
         assert_eq!(tail.len(), 1);
-        assert_eq!(tail.get(0), Some(c"/bin/sh"));
+        assert_eq!(tail.get(0), Some(cs(b"/bin/sh\0")));
         assert_eq!(
             tail.as_ptr(),
             stack[3..].as_ptr() as *const *const core::ffi::c_char

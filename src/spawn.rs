@@ -1044,6 +1044,11 @@ fn fcntl(fd: RawFd, cmd: usize, arg: usize) -> Result<usize> {
 
 #[cfg(test)]
 mod tests {
+    /// A `CStr` from bytes with their NUL (`c"..."` literals need Rust 1.77).
+    fn cs(bytes: &[u8]) -> &core::ffi::CStr {
+        core::ffi::CStr::from_bytes_with_nul(bytes).unwrap()
+    }
+
     extern crate std;
 
     use super::*;
@@ -1075,13 +1080,13 @@ mod tests {
     #[test]
     fn stack_high_water_mark() {
         let mut slots = [ptr::null(); 3];
-        let argv = CStrArray::new(&mut slots, &[c"x", c"y"]).unwrap();
-        let path = c"/nonexistent/a:/nonexistent/b:/nonexistent/c:/proc/self:/";
-        let spawn = Spawn::new(c"no-such-program-here", argv, CStrArray::empty())
+        let argv = CStrArray::new(&mut slots, &[cs(b"x\0"), cs(b"y\0")]).unwrap();
+        let path = cs(b"/nonexistent/a:/nonexistent/b:/nonexistent/c:/proc/self:/\0");
+        let spawn = Spawn::new(cs(b"no-such-program-here\0"), argv, CStrArray::empty())
             .search_path(Some(path))
             .process_group(0)
             .sigdefault(SigSet::full())
-            .cwd(c"/");
+            .cwd(cs(b"/\0"));
         for first in [CloneCall::Clone3, CloneCall::Legacy] {
             let (result, used) = high_water(&spawn, first);
             assert_eq!(result.err(), Some(Errno::NOENT));
@@ -1106,8 +1111,9 @@ mod tests {
     #[test]
     fn legacy_clone_runs_the_program() {
         let mut slots = [ptr::null(); 4];
-        let argv = CStrArray::new(&mut slots, &[c"sh", c"-c", c"exit 9"]).unwrap();
-        let spawn = Spawn::new(c"/bin/sh", argv, CStrArray::empty());
+        let argv =
+            CStrArray::new(&mut slots, &[cs(b"sh\0"), cs(b"-c\0"), cs(b"exit 9\0")]).unwrap();
+        let spawn = Spawn::new(cs(b"/bin/sh\0"), argv, CStrArray::empty());
         let mut stack = ChildStack::new();
         let child = spawn.spawn_on(&mut stack, CloneCall::Legacy).unwrap();
         let status = waitid(WaitId::PidFd(child.pidfd().as_fd()), WaitOptions::EXITED)
