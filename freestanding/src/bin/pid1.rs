@@ -34,6 +34,7 @@
 
 #![no_std]
 #![no_main]
+#![forbid(unsafe_code)]
 
 use core::ffi::CStr;
 use freepoll::entry::Args;
