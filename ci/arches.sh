@@ -88,3 +88,9 @@ for _a in "${all_arches[@]}"; do
     fi
 done
 unset _a
+
+# The table's arrays are read-only from here: a script that reuses one of their names for
+# its own variable (`bare=(...)`, `for target in`) stops with "readonly variable" at once
+# instead of reading a garbled table later.
+readonly all_arches target debarch kflavour suites boot_suite cross qemu_user qemu_bin machine \
+    console memory bare miri msrv linux_targets bare_targets miri_targets msrv_cross tool_prefix sysroot

@@ -41,10 +41,10 @@ echo "miri: $(rustup run "$toolchain" cargo miri --version 2>/dev/null || true)"
 # The targets: `miri` in ci/arches.sh.
 # shellcheck source=ci/arches.sh
 . ci/arches.sh
-for target in "${miri_targets[@]}"; do
-    echo "miri: clippy on the Miri backend, $target"
+for t in "${miri_targets[@]}"; do
+    echo "miri: clippy on the Miri backend, $t"
     CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}/miri-clippy" RUSTFLAGS="--cfg miri" \
-        cargo clippy --quiet --lib --all-features --target "$target" -- -D warnings
+        cargo clippy --quiet --lib --all-features --target "$t" -- -D warnings
 done
 
 # .cargo/config.toml names qemu-user (or a loader) as the runner for the cross targets;
@@ -60,9 +60,9 @@ run() { # target features group provenance
         "$2" -- "miri_tests::$3" --test-threads=1
 }
 
-for target in "${miri_targets[@]}"; do
-    cargo "+$toolchain" miri setup --quiet --target "$target"
-    run "$target" --features=alloc strict -Zmiri-strict-provenance
-    run "$target" --all-features strict -Zmiri-strict-provenance
-    run "$target" --features=alloc exposed -Zmiri-permissive-provenance
+for t in "${miri_targets[@]}"; do
+    cargo "+$toolchain" miri setup --quiet --target "$t"
+    run "$t" --features=alloc strict -Zmiri-strict-provenance
+    run "$t" --all-features strict -Zmiri-strict-provenance
+    run "$t" --features=alloc exposed -Zmiri-permissive-provenance
 done

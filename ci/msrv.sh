@@ -30,13 +30,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-msrv=$(sed -n 's/^rust-version *= *"\(.*\)"/\1/p' Cargo.toml)
+wanted=$(sed -n 's/^rust-version *= *"\(.*\)"/\1/p' Cargo.toml)
 ours=$(sed -n 's/^rust-version *= *"\(.*\)"/\1/p' ci/msrv/Cargo.toml)
-if [ -z "$msrv" ] || [ "$msrv" != "$ours" ]; then
-    echo "msrv: rust-version is '$msrv' in Cargo.toml but '$ours' in ci/msrv/Cargo.toml" >&2
+if [ -z "$wanted" ] || [ "$wanted" != "$ours" ]; then
+    echo "msrv: rust-version is '$wanted' in Cargo.toml but '$ours' in ci/msrv/Cargo.toml" >&2
     exit 1
 fi
-toolchain=$msrv
+toolchain=$wanted
 [[ $toolchain =~ ^[0-9]+\.[0-9]+$ ]] && toolchain=$toolchain.0
 
 if ! rustup run "$toolchain" rustc --version >/dev/null 2>&1; then

@@ -23,7 +23,6 @@ fetch=$!
 # shellcheck source=ci/arches.sh
 . ci/arches.sh
 linux=("${linux_targets[@]}")
-bare=("${bare_targets[@]}")
 # Differential cases per target: more where the tests run natively, fewer under qemu-user,
 # which is slower, so that the whole run stays within its budget.
 declare -A diff_cases=([x86_64-unknown-linux-gnu]=3000 [i686-unknown-linux-gnu]=2000)
@@ -44,7 +43,7 @@ for t in "${linux[@]}"; do
 done
 
 step "no hidden std: bare-metal builds without features"
-for t in "${bare[@]}"; do
+for t in "${bare_targets[@]}"; do
     cargo build --quiet --target "$t" --no-default-features
     cargo build --quiet --target "$t" --no-default-features --features alloc
 done
