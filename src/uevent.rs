@@ -37,13 +37,14 @@
 //! network namespace (and, from Linux 4.18, those of namespaces owned by a user namespace
 //! the device belongs to): a container may see none.
 
-use crate::arch::{nr, syscall3, syscall5};
-use crate::errno::{decode_raw, Result};
-use crate::fd::{decode_new_fd, AsRawFd, OwnedFd};
-use crate::io::{O_CLOEXEC, O_NONBLOCK};
+use crate::errno::Result;
+use crate::fd::OwnedFd;
+use crate::socket::{
+    bind, set_rcvbuf, set_rcvbuf_force, socket, AddressFamily, Protocol, SocketAddrNetlink,
+    SocketFlags, SocketType,
+};
 #[cfg(doc)]
 use crate::Errno;
-use static_assertions::const_assert_eq;
 
 /// The prefix of a message in libudev's format (group 2), which is not a kernel uevent.
 const LIBUDEV_PREFIX: &[u8] = b"libudev\0";
@@ -164,40 +165,17 @@ impl<'msg> Iterator for Fields<'msg> {
 // ---------------------------------------------------------------------------------------------
 // The socket. Made with the raw stubs here; the parser above needs none of it.
 
-/// `AF_NETLINK` (`include/linux/socket.h`).
-const AF_NETLINK: usize = 16;
-/// `SOCK_DGRAM` (`include/linux/net.h`, the same on every architecture freepoll supports).
-const SOCK_DGRAM: u32 = 2;
-/// `NETLINK_KOBJECT_UEVENT` (`include/uapi/linux/netlink.h`).
-const NETLINK_KOBJECT_UEVENT: usize = 15;
-/// `SOL_SOCKET`, `SO_RCVBUF`, `SO_RCVBUFFORCE` (`include/uapi/asm-generic/socket.h`, the
-/// same on every architecture freepoll supports).
-const SOL_SOCKET: usize = 1;
-const SO_RCVBUF: usize = 8;
-const SO_RCVBUFFORCE: usize = 33;
-
 /// The multicast group of the kernel's uevents (udev's re-sent ones are group 2).
 pub const KERNEL_GROUP: u32 = 1;
 
 /// The receive buffer [`open_uevent_socket`] asks for: 1 MiB, room for a few thousand
 /// uevents.
-pub const RCVBUF_BYTES: i32 = 1 << 20;
+pub const RCVBUF_BYTES: usize = 1 << 20;
 
 /// A buffer size for reading uevents: 8192 bytes, as libudev reads them. A kernel uevent is a
 /// header (the action and the devpath) and an environment of at most 2048 bytes
 /// (`UEVENT_BUFFER_SIZE` in `include/linux/kobject.h`), far less.
 pub const MAX_UEVENT_SIZE: usize = 8192;
-
-/// `struct sockaddr_nl` (`include/uapi/linux/netlink.h`).
-#[repr(C)]
-struct SockaddrNl {
-    nl_family: u16,
-    nl_pad: u16,
-    nl_pid: u32,
-    nl_groups: u32,
-}
-
-const_assert_eq!(core::mem::size_of::<SockaddrNl>(), 12);
 
 /// `socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_KOBJECT_UEVENT)`,
 /// `setsockopt(SO_RCVBUFFORCE)` (or `SO_RCVBUF` where that is refused), and `bind` to
@@ -223,53 +201,14 @@ const_assert_eq!(core::mem::size_of::<SockaddrNl>(), 12);
 ///   [socket(7)](https://man7.org/linux/man-pages/man7/socket.7.html) (`SO_RCVBUFFORCE`)
 #[doc(alias = "NETLINK_KOBJECT_UEVENT")]
 pub fn open_uevent_socket() -> Result<OwnedFd> {
-    let kind = SOCK_DGRAM | O_CLOEXEC | O_NONBLOCK;
-    // SAFETY: socket takes three integers and touches no user memory.
-    let ret = unsafe {
-        syscall3(
-            nr::SOCKET,
-            AF_NETLINK,
-            kind as usize,
-            NETLINK_KOBJECT_UEVENT,
-        )
-    };
-    // SAFETY: on success socket returns a new descriptor that nothing else owns.
-    let fd = unsafe { decode_new_fd(ret) }?;
-
-    let size: i32 = RCVBUF_BYTES;
-    let set_rcvbuf = |option: usize| {
-        // SAFETY: `fd` is owned here and open; the option value is one `int`, `size`, live
-        // for the call and only read, and its length is that of an `int`.
-        let ret = unsafe {
-            syscall5(
-                nr::SETSOCKOPT,
-                fd.as_raw_fd() as usize,
-                SOL_SOCKET,
-                option,
-                &size as *const i32 as usize,
-                core::mem::size_of::<i32>(),
-            )
-        };
-        decode_raw(ret).map(drop)
-    };
-    set_rcvbuf(SO_RCVBUFFORCE).or_else(|_| set_rcvbuf(SO_RCVBUF))?;
-
-    let addr = SockaddrNl {
-        nl_family: AF_NETLINK as u16,
-        nl_pad: 0,
-        nl_pid: 0, // the kernel picks the port ID
-        nl_groups: KERNEL_GROUP,
-    };
-    // SAFETY: `fd` is owned here and open; `addr` is a `struct sockaddr_nl`, live for the call
-    // and only read, whose size is the length given.
-    let ret = unsafe {
-        syscall3(
-            nr::BIND,
-            fd.as_raw_fd() as usize,
-            &addr as *const SockaddrNl as usize,
-            core::mem::size_of::<SockaddrNl>(),
-        )
-    };
-    decode_raw(ret)?;
+    let fd = socket(
+        AddressFamily::NETLINK,
+        SocketType::DGRAM,
+        SocketFlags::NONBLOCK | SocketFlags::CLOEXEC,
+        Protocol::NETLINK_KOBJECT_UEVENT,
+    )?;
+    set_rcvbuf_force(&fd, RCVBUF_BYTES).or_else(|_| set_rcvbuf(&fd, RCVBUF_BYTES))?;
+    // Port ID 0: the kernel picks one.
+    bind(&fd, SocketAddrNetlink::new(0, KERNEL_GROUP))?;
     Ok(fd)
 }

@@ -178,7 +178,7 @@ fn socket_is_a_nonblocking_cloexec_datagram_socket_bound_to_group_1() {
     if !common::emulated() && is_root() {
         assert_eq!(
             rcvbuf,
-            2 * freepoll::uevent::RCVBUF_BYTES,
+            2 * freepoll::uevent::RCVBUF_BYTES as i32,
             "SO_RCVBUFFORCE as root"
         );
     }
