@@ -43,16 +43,21 @@ programs=(selftest init pid1 hotplug)
 declare -A marker=([selftest]=FREEPOLL-RESULT [init]=FREEPOLL-INIT [pid1]=FREEPOLL-PID1
     [hotplug]=FREEPOLL-HOTPLUG)
 
-# pid1 as /init runs ci/pid1-boot.sh with busybox's sh (kernel command line `-- /bin/sh
-# /pid1-boot.sh`: what follows `--` is init's argv). The script exits 7 when its checks pass;
-# pid1 exits with that, and the kernel's panic line must say so (`exitcode=0x00000700`, the
-# wait status).
-pid1_files() {
+# busybox and the applets a booted program runs in TREE: the init's children are `/bin/sh -c`
+# scripts (and `sleep`); pid1 runs ci/pid1-boot.sh with busybox's sh.
+busybox_files() {
     local tree=$1 arch=$2 applet
     mkdir -p "$tree/bin"
     cp "$cache/busybox-${debarch[$arch]}/busybox" "$tree/bin/busybox"
     for applet in sh mount mkdir sleep cat sed grep; do ln -s busybox "$tree/bin/$applet"; done
-    cp "$root/ci/pid1-boot.sh" "$tree/pid1-boot.sh"
+}
+
+# pid1 as /init runs ci/pid1-boot.sh (kernel command line `-- /bin/sh /pid1-boot.sh`: what
+# follows `--` is init's argv). The script exits 7 when its checks pass; pid1 exits with that,
+# and the kernel's panic line must say so (`exitcode=0x00000700`, the wait status).
+pid1_files() {
+    busybox_files "$1" "$2"
+    cp "$root/ci/pid1-boot.sh" "$1/pid1-boot.sh"
 }
 
 step "build ${programs[*]}"
@@ -64,7 +69,7 @@ done)
 step "kernels and qemu"
 mkdir -p "$cache" "$work"
 for arch in "${arches[@]}"; do fetch_kernel "$(suite_of "$arch")" "${debarch[$arch]}"; done
-for arch in "${arches[@]}"; do fetch_busybox "${debarch[$arch]}"; done # for pid1's boot
+for arch in "${arches[@]}"; do fetch_busybox "${debarch[$arch]}"; done # init's and pid1's
 find_qemu
 
 failed=()
@@ -78,6 +83,7 @@ for arch in "${arches[@]}"; do
         rm -rf "$tree" && mkdir -p "$tree"
         cp "$root/target/freestanding/${target[$arch]}/release/$program" "$tree/init"
         args=()
+        [ "$program" = init ] && busybox_files "$tree" "$arch"
         [ "$program" = pid1 ] && pid1_files "$tree" "$arch" && args=(-- /bin/sh /pid1-boot.sh)
         # The hotplug program mounts sysfs there (and devtmpfs on /dev, which every tree has).
         if [ "$program" = hotplug ]; then mkdir "$tree/sys"; fi

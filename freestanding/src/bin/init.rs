@@ -1,27 +1,34 @@
 //! A freestanding init: one epoll loop over a signalfd (SIGCHLD, SIGTERM, SIGINT), a periodic
-//! timerfd, an eventfd and the console, driving six children to their ends and reaping each.
+//! timerfd, an eventfd and the console, starting six real programs (`/bin/sh -c SCRIPT`, with
+//! freepoll's `Spawn`), driving them to their ends and reaping each.
 //! Booted as `/init` by ci/boot-test.sh on real kernels, and run as a plain process under
 //! qemu-user by ci/freestanding.sh.
 //!
 //! The run, in two phases:
-//! 1. Three children, each watched through a pidfd: one exits 3, one exits 7, one waits until
-//!    the first timer tick, when the init kills it with SIGKILL through its pidfd. Each is
-//!    reaped when its pidfd is readable, with `waitid(P_PIDFD)`.
+//! 1. Three children, each watched through the pidfd `spawn` returns: one exits 3, one exits 7,
+//!    one sleeps until the first timer tick, when the init kills it with SIGKILL through its
+//!    pidfd. Each is reaped when its pidfd is readable, with `waitid(P_PIDFD)`.
 //! 2. When all three are reaped, the init wakes itself through the eventfd and starts three
 //!    more, reaped on SIGCHLD with `waitid(P_ALL, WNOHANG)` until nothing is left: one exits
 //!    0, one exits 42, one sends the init SIGINT and then kills itself with SIGKILL. The init
 //!    sends itself SIGTERM. Each signal record is checked for its sender.
 //!
+//! The init blocks the three signals for its signalfd; its children start with nothing
+//! blocked, `Spawn`'s default (a blocked mask would survive `execve`).
+//!
 //! Every status reaped is checked against what that child was made to do. Console input, if
 //! any arrives, is read and counted. Then it prints `FREEPOLL-INIT: ok` (or
 //! `FREEPOLL-INIT: fail <what>`) and, as PID 1, powers off; as a process it exits 0 or 1.
 //!
-//! No `unsafe` but the child start: `clone` with no new stack, which is `fork`.
+//! The shell is the host's `/bin/sh` where the init runs as a process (ci/freestanding.sh; a
+//! native program, which qemu-user runs as it is), busybox's in the initramfs of
+//! ci/boot-test.sh. No `unsafe`: the compiler holds the program to it.
 
 #![no_std]
 #![no_main]
-#![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
+#![forbid(unsafe_code)]
 
+use core::ffi::CStr;
 use core::mem::MaybeUninit;
 use core::time::Duration;
 use freepoll::clock::ClockId;
@@ -34,13 +41,13 @@ use freepoll::fd::OwnedFd;
 use freepoll::io::{read, stdin};
 use freepoll::pidfd::{PidFd, PidFdFlags};
 use freepoll::process::{
-    exit, getpid, getppid, set_child_subreaper, waitid, ChildState, WaitId, WaitOptions,
+    exit, getpid, set_child_subreaper, waitid, ChildState, WaitId, WaitOptions,
 };
-use freepoll::raw::{decode_raw, nr, syscall5};
 use freepoll::signal::{
     sigprocmask, SigSet, SigmaskHow, SIGCHLD, SIGINT, SIGKILL, SIGTERM, SI_USER,
 };
 use freepoll::signalfd::{SigInfo, SignalFd, SignalFdFlags};
+use freepoll::spawn::{CStrArray, Spawn};
 use freepoll::timerfd::{SetFlags, TimerFd, TimerFlags};
 use freepoll::Errno;
 
@@ -61,16 +68,10 @@ const CHILD: u64 = 100;
 const TICK: Duration = Duration::from_millis(20);
 const MAX_TICKS: u64 = 1500;
 
-/// What a child does once started.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Behaviour {
-    /// Exits with this status.
-    Exit(i32),
-    /// Waits until it is killed.
-    Wait,
-    /// Sends its parent SIGINT, then kills itself with SIGKILL.
-    InterruptParentThenDie,
-}
+/// The shell that runs each child's script.
+const SH: &CStr = c"/bin/sh";
+/// The children's environment: only where to find `sleep`.
+const ENV: &CStr = c"PATH=/bin:/usr/bin";
 
 /// How the init reaps a child.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -84,7 +85,8 @@ enum Reap {
 /// One child of the run.
 struct Child {
     name: &'static str,
-    behaviour: Behaviour,
+    /// What it does: `sh -c` runs this.
+    script: &'static CStr,
     reap: Reap,
     /// What `waitid` must report for it.
     expect: ChildState,
@@ -96,13 +98,13 @@ struct Child {
 impl Child {
     const fn new(
         name: &'static str,
-        behaviour: Behaviour,
+        script: &'static CStr,
         reap: Reap,
         expect: ChildState,
     ) -> Child {
         Child {
             name,
-            behaviour,
+            script,
             reap,
             expect,
             pid: 0,
@@ -221,34 +223,16 @@ fn run(pid1: bool) -> Step<()> {
 
     let mut run = Run {
         children: [
-            Child::new(
-                "exit-3",
-                Behaviour::Exit(3),
-                Reap::PidFd,
-                ChildState::Exited(3),
-            ),
-            Child::new(
-                "exit-7",
-                Behaviour::Exit(7),
-                Reap::PidFd,
-                ChildState::Exited(7),
-            ),
-            Child::new("killed", Behaviour::Wait, Reap::PidFd, KILLED),
-            Child::new(
-                "exit-0",
-                Behaviour::Exit(0),
-                Reap::Sigchld,
-                ChildState::Exited(0),
-            ),
-            Child::new(
-                "exit-42",
-                Behaviour::Exit(42),
-                Reap::Sigchld,
-                ChildState::Exited(42),
-            ),
+            Child::new("exit-3", c"exit 3", Reap::PidFd, ChildState::Exited(3)),
+            Child::new("exit-7", c"exit 7", Reap::PidFd, ChildState::Exited(7)),
+            // Sleeps until the init kills it at the first tick.
+            Child::new("killed", c"exec sleep 1000", Reap::PidFd, KILLED),
+            Child::new("exit-0", c"exit 0", Reap::Sigchld, ChildState::Exited(0)),
+            Child::new("exit-42", c"exit 42", Reap::Sigchld, ChildState::Exited(42)),
+            // The shell itself sends both: `kill` is a builtin, so the sender is this child.
             Child::new(
                 "sigint",
-                Behaviour::InterruptParentThenDie,
+                c"kill -INT $PPID; kill -KILL $$",
                 Reap::Sigchld,
                 KILLED,
             ),
@@ -263,8 +247,7 @@ fn run(pid1: bool) -> Step<()> {
     };
 
     for (i, child) in run.children.iter_mut().enumerate().take(PHASE1) {
-        start(child)?;
-        let pidfd = PidFd::open(child.pid, PidFdFlags::empty()).at("pidfd_open")?;
+        let pidfd = start(child)?;
         epoll_add(&epoll, &pidfd, CHILD + i as u64, EventFlags::IN).at("epoll_add pidfd")?;
         child.pidfd = Some(pidfd);
     }
@@ -361,7 +344,8 @@ fn on_wake(run: &mut Run, wake: &EventFd) -> Step<()> {
     }
     run.phase2 = true;
     for child in run.children.iter_mut().skip(PHASE1) {
-        start(child)?;
+        // Reaped on SIGCHLD: their pidfds are closed at once.
+        drop(start(child)?);
     }
     PidFd::open(run.pid, PidFdFlags::empty())
         .at("pidfd_open(self)")?
@@ -484,53 +468,16 @@ fn on_console(run: &mut Run) -> Step<bool> {
     }
 }
 
-/// clone's first two arguments for a fork: the flags (only the exit signal, SIGCHLD) and no new
-/// stack. s390x takes them the other way round, stack first (the kernel's
-/// `CONFIG_CLONE_BACKWARDS2`).
-#[cfg(not(target_arch = "s390x"))]
-const CLONE_ARGS: (usize, usize) = (SIGCHLD as usize, 0);
-#[cfg(target_arch = "s390x")]
-const CLONE_ARGS: (usize, usize) = (0, SIGCHLD as usize);
-
-/// Starts `child`: `clone(SIGCHLD)` with no new stack, which is `fork`. In the child, does
-/// what it was made to do and never returns.
-fn start(child: &mut Child) -> Step<()> {
-    // SAFETY: clone with only an exit signal and no stack (0: the child runs on a copy of this
-    // stack, in a copy of this address space) is fork(2). This process has one thread and
-    // holds no lock, so the copy is consistent; the child touches nothing shared with the
-    // parent and ends with exit_group. The pointer arguments (parent and child TID, TLS) are
-    // unused without their flags.
-    let ret = unsafe { syscall5(nr::CLONE, CLONE_ARGS.0, CLONE_ARGS.1, 0, 0, 0) };
-    match decode_raw(ret).at("clone")? {
-        0 => child_main(child.behaviour),
-        pid => {
-            child.pid = pid as i32;
-            Ok(())
-        }
-    }
-}
-
-/// A child's whole life.
-fn child_main(behaviour: Behaviour) -> ! {
-    match behaviour {
-        Behaviour::Exit(code) => exit(code),
-        Behaviour::Wait => loop {
-            // Nothing is registered: the wait sleeps until SIGKILL ends the process.
-            if let Ok(epoll) = epoll_create(CreateFlags::CLOEXEC) {
-                let mut buf = [MaybeUninit::<Event>::uninit(); 1];
-                let _ = epoll_wait(&epoll, &mut EventVec::new(&mut buf), -1);
-            }
-        },
-        Behaviour::InterruptParentThenDie => {
-            if let Ok(parent) = PidFd::open(getppid(), PidFdFlags::empty()) {
-                let _ = parent.send_signal(SIGINT);
-            }
-            if let Ok(me) = PidFd::open(getpid(), PidFdFlags::empty()) {
-                let _ = me.send_signal(SIGKILL);
-            }
-            exit(99)
-        }
-    }
+/// Starts `child`: `/bin/sh -c SCRIPT` with `Spawn`, nothing blocked, no handlers (the init
+/// has none), the init's standard descriptors. Returns the pidfd `spawn` opened with it.
+fn start(child: &mut Child) -> Step<PidFd> {
+    let mut argv_slots = [core::ptr::null(); 4];
+    let argv = CStrArray::new(&mut argv_slots, &[SH, c"-c", child.script]).at("argv")?;
+    let mut env_slots = [core::ptr::null(); 2];
+    let envp = CStrArray::new(&mut env_slots, &[ENV]).at("envp")?;
+    let spawned = Spawn::new(SH, argv, envp).spawn().at("spawn /bin/sh")?;
+    child.pid = spawned.pid();
+    Ok(spawned.into_pidfd())
 }
 
 /// A panic is a failed run.
