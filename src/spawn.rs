@@ -718,7 +718,7 @@ impl<'a> Spawn<'a> {
                 )
             };
             match decode_raw(ret) {
-                Ok(pid) => return Ok((pid as i32, own_pidfd(pidfd))),
+                Ok(pid) => return Ok((pid as i32, own_pidfd(pidfd, pid as i32))),
                 // Linux before 5.3 (ENOSYS) or before 5.5 (EINVAL for CLONE_CLEAR_SIGHAND),
                 // a seccomp filter that refuses clone3 (ENOSYS or EPERM), an emulator
                 // (ENOSYS): the legacy call.
@@ -770,19 +770,22 @@ impl<'a> Spawn<'a> {
             ret = legacy(CLONE_VM | CLONE_VFORK | exit_signal, &mut pidfd);
         }
         let pid = decode_raw(ret)? as i32;
-        Ok((pid, own_pidfd(pidfd)))
+        Ok((pid, own_pidfd(pidfd, pid)))
     }
 }
 
 /// The pidfd the kernel wrote for CLONE_PIDFD, owned; `None` if it wrote none (still -1:
-/// the flag was not passed, or a kernel before 5.2 ignored it).
-fn own_pidfd(pidfd: RawFd) -> Option<PidFd> {
+/// the flag was not passed, or a kernel before 5.2 ignored it). `pid` is the child's pid.
+fn own_pidfd(pidfd: RawFd, pid: i32) -> Option<PidFd> {
     if pidfd < 0 {
         return None;
     }
     // SAFETY: the clone call succeeded with CLONE_PIDFD and wrote this descriptor, a new
     // pidfd that nothing else owns.
-    Some(PidFd::from_owned(unsafe { OwnedFd::from_raw_fd(pidfd) }))
+    Some(PidFd::from_owned(
+        unsafe { OwnedFd::from_raw_fd(pidfd) },
+        pid,
+    ))
 }
 
 /// Reaps child `pid`, which has ended or is about to (it wrote its errno and exits). The
