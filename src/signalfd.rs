@@ -41,8 +41,9 @@
 //! started with `fork` and `execve`, or with std's `std::process::Command` (which keeps the
 //! parent's mask on purpose, as POSIX says), runs with this process's signals blocked:
 //! `SIGTERM` no longer stops it, `SIGCHLD` never reaches it. Start programs with
-//! [`Spawn`](crate::spawn::Spawn), whose child starts with an empty mask, or unblock in the
-//! child before `execve`.
+//! [`Spawn`](crate::spawn::Spawn), whose child starts with an empty mask, or, with std's
+//! `Command` and the `std` feature, call `.sigmask(SigSet::empty())` from
+//! `freepoll::command::CommandSignals` on it, which unblocks in the child before `execve`.
 
 use crate::arch::{nr, syscall3, syscall4};
 use crate::errno::{decode_raw, Result};

@@ -40,6 +40,9 @@
 //! mask, and the new program runs with `SIGTERM`, `SIGINT` or `SIGCHLD` blocked without
 //! knowing it: it cannot be stopped, and what it waits for never arrives. So [`Spawn`] starts
 //! the program with an **empty** mask unless [`sigmask`](Spawn::sigmask) asks for another.
+//! [`Spawn`] works the same from a std program (its strings are `CStr`s, its descriptors
+//! std's with the `std` feature); for std's own `Command`, the `std` feature's
+//! `command::CommandSignals` sets the same mask and dispositions in the child.
 //!
 //! **Ignored signals survive `execve` too.** A signal the parent ignores (`SIG_IGN`, set with
 //! [`set_disposition`](crate::signal::set_disposition) or by a C library) stays ignored in the
