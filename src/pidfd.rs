@@ -34,9 +34,9 @@
 //! after that the number may belong to another. Open the pidfd right after starting the child,
 //! before anything waits with `WaitId::All`, or start it with `CLONE_PIDFD`.
 //!
-//! **A std `Child` reaped by freepoll is a stale number to std.** [`PidFd::from_std_child`]
-//! opens a pidfd for a child that `std::process::Command` started. Once freepoll's
-//! [`waitid`](crate::process::waitid) has reaped that child (by its pidfd, its pid, or
+//! **A std `Child` reaped by freepoll is a stale number to std.** `PidFd::from_std_child`
+//! (feature `std`) opens a pidfd for a child that `std::process::Command` started. Once
+//! freepoll's [`waitid`](crate::process::waitid) has reaped that child (by its pidfd, its pid, or
 //! `WaitId::All` anywhere in the process), std no longer has a process behind its `Child`:
 //! `Child::try_wait` and `Child::wait` fail with `ECHILD` (std never sees the status), and
 //! `Child::kill` sends `SIGKILL` to the bare number, which fails with `ESRCH`, or, once the
@@ -219,7 +219,8 @@ impl PidFd {
     ///     Err(e) => return Err(e),
     /// }
     /// let status = waitid(WaitId::PidFd(pidfd.as_fd()), WaitOptions::EXITED)?;
-    /// assert_eq!(status.map(|s| s.state), Some(ChildState::Killed { signal: libc::SIGTERM, core_dumped: false }));
+    /// let killed = ChildState::Killed { signal: libc::SIGTERM, core_dumped: false };
+    /// assert_eq!(status.map(|s| s.state), Some(killed));
     /// # Ok::<(), freepoll::Errno>(())
     /// ```
     ///
