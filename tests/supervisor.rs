@@ -23,15 +23,23 @@ use std::time::{Duration, Instant};
 /// The longest any one step of the supervisor may take.
 const STEP: Duration = Duration::from_secs(10);
 
-/// The target triple of this build, when it was built with `--target` (the test binary is
-/// then in `TARGET_DIR/TRIPLE/PROFILE/deps/`).
-fn layout() -> (PathBuf, Option<String>) {
-    let exe = std::env::current_exe().unwrap();
-    let profile = exe.parent().unwrap().parent().unwrap().to_path_buf();
-    let above = profile.parent().unwrap();
-    let name = above.file_name().unwrap().to_string_lossy().into_owned();
+/// The directory of this build's profile (`TARGET_DIR/[TRIPLE/]PROFILE`, which holds `deps/`
+/// with this test and `examples/`), and the target triple when it was built with `--target`;
+/// None where the test binary was moved out of cargo's layout (as into a test VM).
+fn layout() -> Option<(PathBuf, Option<String>)> {
+    let exe = std::env::current_exe().ok()?;
+    let deps = exe.parent()?;
+    if deps.file_name()? != "deps" {
+        return None;
+    }
+    let profile = deps.parent()?.to_path_buf();
+    let name = profile
+        .parent()?
+        .file_name()?
+        .to_string_lossy()
+        .into_owned();
     let triple = name.contains("-linux-").then_some(name);
-    (profile, triple)
+    Some((profile, triple))
 }
 
 /// The supervisor example's binary, built if it is not there yet; None where it cannot be
@@ -43,7 +51,7 @@ fn example() -> Option<PathBuf> {
         .lock()
         .unwrap()
         .get_or_insert_with(|| {
-            let (profile, triple) = layout();
+            let (profile, triple) = layout()?;
             let next_to_us = profile.join("examples/supervisor");
             if next_to_us.exists() {
                 return Some(next_to_us);
@@ -88,7 +96,7 @@ fn example() -> Option<PathBuf> {
 /// The runner of this target in the repository's `.cargo/config.toml` (qemu-user with its
 /// `-L` sysroot, or the i686 dynamic loader), split into words; empty if there is none.
 fn runner() -> Vec<String> {
-    let (_, Some(triple)) = layout() else {
+    let Some((_, Some(triple))) = layout() else {
         return Vec::new();
     };
     let config = Path::new(env!("CARGO_MANIFEST_DIR")).join(".cargo/config.toml");
@@ -126,7 +134,7 @@ impl Supervisor {
         let Some(example) = example() else {
             skip(format_args!(
                 "the supervisor example is not built next to this test and cannot be (no cargo \
-                 or source tree here)"
+                 build tree here)"
             ));
             return None;
         };
