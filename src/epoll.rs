@@ -22,6 +22,22 @@
 //!
 //! # Traps
 //!
+//! **Sources are borrowed, never given away.** [`epoll_add`], [`epoll_mod`] and [`epoll_del`]
+//! (and [`Epoll`]'s methods) take `impl AsFd + Copy`: a reference (`&stream`, `&pidfd`) or a
+//! [`BorrowedFd`] (`fd.as_fd()`). An owned descriptor (`OwnedFd`, a socket, a file) does not
+//! compile there, because passing it by value would close it when the call returns, and the
+//! registration would end with it, without an error. Inside a function generic over
+//! `impl AsFd`, pass `source.as_fd()`.
+//!
+//! ```compile_fail,E0277
+//! use freepoll::epoll::{epoll_add, epoll_create, CreateFlags, EventFlags};
+//! let epoll = epoll_create(CreateFlags::CLOEXEC)?;
+//! let source = epoll_create(CreateFlags::CLOEXEC)?; // an OwnedFd
+//! // error[E0277]: `OwnedFd` is not `Copy`: it would be dropped, and closed, here.
+//! epoll_add(&epoll, source, 1, EventFlags::IN)?;
+//! # Ok::<(), freepoll::Errno>(())
+//! ```
+//!
 //! **epoll watches open file descriptions, not descriptor numbers.** A registration belongs to
 //! the pair (descriptor number, open file description). Closing the descriptor removes the
 //! registration only when it was the last descriptor referring to that description: after
@@ -144,6 +160,25 @@ pub fn epoll_create(flags: CreateFlags) -> Result<OwnedFd> {
 /// # Ok::<(), freepoll::Errno>(())
 /// ```
 ///
+/// `epoll` and `source` are borrowed (`impl AsFd + Copy`: `&fd`, `fd.as_fd()`); an owned
+/// descriptor, which the call would drop and close, does not compile:
+///
+/// ```compile_fail,E0277
+/// use freepoll::epoll::{epoll_add, epoll_create, CreateFlags, EventFlags};
+/// let epoll = epoll_create(CreateFlags::CLOEXEC)?;
+/// let source = epoll_create(CreateFlags::CLOEXEC)?;
+/// epoll_add(&epoll, source, 1, EventFlags::IN)?; // `&source` or `source.as_fd()`
+/// # Ok::<(), freepoll::Errno>(())
+/// ```
+///
+/// ```compile_fail,E0277
+/// use freepoll::epoll::{epoll_add, epoll_create, CreateFlags, EventFlags};
+/// let epoll = epoll_create(CreateFlags::CLOEXEC)?;
+/// let source = epoll_create(CreateFlags::CLOEXEC)?;
+/// epoll_add(epoll, &source, 1, EventFlags::IN)?; // the instance itself, by value
+/// # Ok::<(), freepoll::Errno>(())
+/// ```
+///
 /// # Errors
 /// - [`Errno::EXIST`]: `source` is already registered with this instance.
 /// - [`Errno::PERM`]: `source` does not support epoll (a regular file, a directory).
@@ -166,7 +201,12 @@ pub fn epoll_create(flags: CreateFlags) -> Result<OwnedFd> {
 #[doc(alias = "EPOLL_CTL_ADD")]
 #[doc(alias = "EPOLLEXCLUSIVE")]
 #[inline]
-pub fn epoll_add(epoll: impl AsFd, source: impl AsFd, data: u64, flags: EventFlags) -> Result<()> {
+pub fn epoll_add(
+    epoll: impl AsFd + Copy,
+    source: impl AsFd + Copy,
+    data: u64,
+    flags: EventFlags,
+) -> Result<()> {
     if flags.contains(EventFlags::EXCLUSIVE) && !EXCLUSIVE_OK.contains(flags) {
         return Err(Errno::INVAL);
     }
@@ -212,7 +252,12 @@ pub fn epoll_add(epoll: impl AsFd, source: impl AsFd, data: u64, flags: EventFla
 #[doc(alias = "epoll_ctl")]
 #[doc(alias = "EPOLL_CTL_MOD")]
 #[inline]
-pub fn epoll_mod(epoll: impl AsFd, source: impl AsFd, data: u64, flags: EventFlags) -> Result<()> {
+pub fn epoll_mod(
+    epoll: impl AsFd + Copy,
+    source: impl AsFd + Copy,
+    data: u64,
+    flags: EventFlags,
+) -> Result<()> {
     if flags.contains(EventFlags::EXCLUSIVE) {
         return Err(Errno::INVAL);
     }
@@ -256,7 +301,7 @@ pub fn epoll_mod(epoll: impl AsFd, source: impl AsFd, data: u64, flags: EventFla
 #[doc(alias = "epoll_ctl")]
 #[doc(alias = "EPOLL_CTL_DEL")]
 #[inline]
-pub fn epoll_del(epoll: impl AsFd, source: impl AsFd) -> Result<()> {
+pub fn epoll_del(epoll: impl AsFd + Copy, source: impl AsFd + Copy) -> Result<()> {
     ctl(epoll.as_fd(), EPOLL_CTL_DEL, source.as_fd(), None)
 }
 
@@ -574,7 +619,7 @@ impl Epoll {
     /// - [epoll_ctl(2)](https://man7.org/linux/man-pages/man2/epoll_ctl.2.html)
     #[doc(alias = "epoll_ctl")]
     #[inline]
-    pub fn add(&self, source: impl AsFd, data: u64, flags: EventFlags) -> Result<()> {
+    pub fn add(&self, source: impl AsFd + Copy, data: u64, flags: EventFlags) -> Result<()> {
         epoll_add(&self.fd, source, data, flags)
     }
 
@@ -587,7 +632,7 @@ impl Epoll {
     /// - [epoll_ctl(2)](https://man7.org/linux/man-pages/man2/epoll_ctl.2.html)
     #[doc(alias = "epoll_ctl")]
     #[inline]
-    pub fn modify(&self, source: impl AsFd, data: u64, flags: EventFlags) -> Result<()> {
+    pub fn modify(&self, source: impl AsFd + Copy, data: u64, flags: EventFlags) -> Result<()> {
         epoll_mod(&self.fd, source, data, flags)
     }
 
@@ -600,7 +645,7 @@ impl Epoll {
     /// - [epoll_ctl(2)](https://man7.org/linux/man-pages/man2/epoll_ctl.2.html)
     #[doc(alias = "epoll_ctl")]
     #[inline]
-    pub fn delete(&self, source: impl AsFd) -> Result<()> {
+    pub fn delete(&self, source: impl AsFd + Copy) -> Result<()> {
         epoll_del(&self.fd, source)
     }
 

@@ -103,6 +103,8 @@ mod params;
 mod timeout;
 
 pub mod clock;
+#[cfg(feature = "std")]
+pub mod command;
 #[cfg(feature = "entry")]
 pub mod entry;
 pub mod epoll;

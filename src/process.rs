@@ -23,13 +23,14 @@
 //! **A child that is never reaped stays a zombie**, and as PID 1 (or a subreaper) every
 //! orphan in the system becomes yours to reap.
 
-use crate::arch::{nr, syscall0, syscall1, syscall2, syscall4, syscall5};
+use crate::arch::{nr, syscall0, syscall1, syscall2, syscall3, syscall4, syscall5};
 use crate::errno::{decode_raw, Result};
 use crate::fd::{AsRawFd, BorrowedFd};
 use crate::signal::{CLD_CONTINUED, CLD_DUMPED, CLD_EXITED, CLD_KILLED, CLD_STOPPED, CLD_TRAPPED};
 #[cfg(doc)]
 use crate::Errno;
 use bitflags::bitflags;
+use core::fmt;
 use static_assertions::const_assert_eq;
 
 /// Which children [`waitid`] waits for (`idtype_t` and `id`).
@@ -89,6 +90,31 @@ pub enum ChildState {
         /// `si_status`.
         status: i32,
     },
+}
+
+impl fmt::Display for ChildState {
+    /// As a shell reports it: `exited with status 3`, `killed by signal 15`,
+    /// `killed by signal 11 (core dumped)`, `stopped by signal 19`, `continued`,
+    /// `trapped with signal 5`, `si_code 7, si_status 0`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            ChildState::Exited(status) => write!(f, "exited with status {status}"),
+            ChildState::Killed {
+                signal,
+                core_dumped: false,
+            } => write!(f, "killed by signal {signal}"),
+            ChildState::Killed {
+                signal,
+                core_dumped: true,
+            } => write!(f, "killed by signal {signal} (core dumped)"),
+            ChildState::Stopped(signal) => write!(f, "stopped by signal {signal}"),
+            ChildState::Continued => f.write_str("continued"),
+            ChildState::Trapped(signal) => write!(f, "trapped with signal {signal}"),
+            ChildState::Other { code, status } => {
+                write!(f, "si_code {code}, si_status {status}")
+            }
+        }
+    }
 }
 
 /// A child [`waitid`] reported.
@@ -276,6 +302,17 @@ pub fn getppid() -> i32 {
     unsafe { syscall0(nr::GETPPID) as i32 }
 }
 
+/// `gettid()`: the calling thread's ID, for [`tgkill`]. In a single-threaded process (and in
+/// the main thread of any process) it is the pid.
+///
+/// # References
+/// - [gettid(2)](https://man7.org/linux/man-pages/man2/gettid.2.html)
+#[inline]
+pub fn gettid() -> i32 {
+    // SAFETY: gettid takes nothing, touches no user memory and cannot fail.
+    unsafe { syscall0(nr::GETTID) as i32 }
+}
+
 /// `exit_group(status)`: ends the process, every thread of it, at once, with exit status
 /// `status & 0xff`.
 ///
@@ -390,4 +427,42 @@ pub fn killpg(pgrp: i32, sig: i32) -> Result<()> {
         return Err(crate::Errno::INVAL);
     }
     kill(pgrp.wrapping_neg(), sig)
+}
+
+/// `tgkill(tgid, tid, sig)`: sends signal `sig` to the one thread `tid` of process `tgid`.
+///
+/// For a signal meant for a thread, not for the process: to wake a thread blocked in a call
+/// with a signal it has a handler for, or to make one thread of an event loop take a signal
+/// the others block. The pair names the thread safely enough: a `tid` that ended and was
+/// reused by another process's thread fails with `ESRCH` rather than reaching it, unless
+/// `tgid` was reused too. The receiver sees `si_code` [`SI_TKILL`](crate::signal::SI_TKILL).
+///
+/// ```
+/// use freepoll::process::{getpid, gettid, tgkill};
+/// // Signal 0: only checks that this thread exists.
+/// tgkill(getpid(), gettid(), 0)?;
+/// # Ok::<(), freepoll::Errno>(())
+/// ```
+///
+/// # Errors
+/// - [`Errno::INVAL`]: `tgid` or `tid` is not positive, or `sig` is not in `0..=64` (the
+///   kernel's answers; nothing is checked before the call).
+/// - [`Errno::SRCH`]: no thread `tid` in process `tgid`.
+/// - [`Errno::PERM`]: not allowed to signal it.
+///
+/// # References
+/// - [tgkill(2)](https://man7.org/linux/man-pages/man2/tgkill.2.html)
+#[doc(alias = "tkill")]
+#[inline]
+pub fn tgkill(tgid: i32, tid: i32, sig: i32) -> Result<()> {
+    // SAFETY: tgkill takes three integers and touches no user memory.
+    let ret = unsafe {
+        syscall3(
+            nr::TGKILL,
+            tgid as isize as usize,
+            tid as isize as usize,
+            sig as isize as usize,
+        )
+    };
+    decode_raw(ret).map(drop)
 }

@@ -44,7 +44,9 @@
 //! `std::process::Command` keeps the parent's mask on purpose (it is POSIX's rule), so it
 //! does this too. [`Spawn`](crate::spawn::Spawn) starts the child with an empty mask unless
 //! asked otherwise, and can set ignored signals back to the default
-//! ([`Spawn::sigdefault`](crate::spawn::Spawn::sigdefault)).
+//! ([`Spawn::sigdefault`](crate::spawn::Spawn::sigdefault)). For children of std's
+//! `Command`, the `std` feature's `command::CommandSignals` trait adds `.sigmask(mask)` and
+//! `.sigdefault(signals)` to `Command`, which do the same in the child before `execve`.
 //!
 //! # References
 //! - [signal(7)](https://man7.org/linux/man-pages/man7/signal.7.html)

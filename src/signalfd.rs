@@ -27,7 +27,7 @@
 //! let got = signals.read(&mut infos)?;
 //! assert_eq!(got.len(), 1);
 //! assert_eq!(got[0].signal(), SIGUSR1);
-//! assert_eq!(got[0].pid() as i32, pid);
+//! assert_eq!(got[0].pid(), pid);
 //! sigprocmask(SigmaskHow::SetMask, Some(&old))?;
 //! # Ok::<(), freepoll::Errno>(())
 //! ```
@@ -41,8 +41,9 @@
 //! started with `fork` and `execve`, or with std's `std::process::Command` (which keeps the
 //! parent's mask on purpose, as POSIX says), runs with this process's signals blocked:
 //! `SIGTERM` no longer stops it, `SIGCHLD` never reaches it. Start programs with
-//! [`Spawn`](crate::spawn::Spawn), whose child starts with an empty mask, or unblock in the
-//! child before `execve`.
+//! [`Spawn`](crate::spawn::Spawn), whose child starts with an empty mask, or, with std's
+//! `Command` and the `std` feature, call `.sigmask(SigSet::empty())` from
+//! `freepoll::command::CommandSignals` on it, which unblocks in the child before `execve`.
 
 use crate::arch::{nr, syscall3, syscall4};
 use crate::errno::{decode_raw, Result};
@@ -116,10 +117,12 @@ impl SigInfo {
     pub const fn code(&self) -> i32 {
         self.ssi_code
     }
-    /// `ssi_pid`: the process that sent it, or the child a `SIGCHLD` is about.
+    /// `ssi_pid`: the process that sent it, or the child a `SIGCHLD` is about; 0 for a
+    /// signal the kernel raised. An `i32`, as every pid in freepoll (see
+    /// [`pidfd`](crate::pidfd#pids)); the kernel stores the `pid_t` in this `u32` field.
     #[inline]
-    pub const fn pid(&self) -> u32 {
-        self.ssi_pid
+    pub const fn pid(&self) -> i32 {
+        self.ssi_pid as i32
     }
     /// `ssi_uid`: the real user ID of the sender (or of the child).
     #[inline]

@@ -40,6 +40,9 @@
 //! mask, and the new program runs with `SIGTERM`, `SIGINT` or `SIGCHLD` blocked without
 //! knowing it: it cannot be stopped, and what it waits for never arrives. So [`Spawn`] starts
 //! the program with an **empty** mask unless [`sigmask`](Spawn::sigmask) asks for another.
+//! [`Spawn`] works the same from a std program (its strings are `CStr`s, its descriptors
+//! std's with the `std` feature); for std's own `Command`, the `std` feature's
+//! `command::CommandSignals` sets the same mask and dispositions in the child.
 //!
 //! **Ignored signals survive `execve` too.** A signal the parent ignores (`SIG_IGN`, set with
 //! [`set_disposition`](crate::signal::set_disposition) or by a C library) stays ignored in the
@@ -718,7 +721,7 @@ impl<'a> Spawn<'a> {
                 )
             };
             match decode_raw(ret) {
-                Ok(pid) => return Ok((pid as i32, own_pidfd(pidfd))),
+                Ok(pid) => return Ok((pid as i32, own_pidfd(pidfd, pid as i32))),
                 // Linux before 5.3 (ENOSYS) or before 5.5 (EINVAL for CLONE_CLEAR_SIGHAND),
                 // a seccomp filter that refuses clone3 (ENOSYS or EPERM), an emulator
                 // (ENOSYS): the legacy call.
@@ -770,19 +773,22 @@ impl<'a> Spawn<'a> {
             ret = legacy(CLONE_VM | CLONE_VFORK | exit_signal, &mut pidfd);
         }
         let pid = decode_raw(ret)? as i32;
-        Ok((pid, own_pidfd(pidfd)))
+        Ok((pid, own_pidfd(pidfd, pid)))
     }
 }
 
 /// The pidfd the kernel wrote for CLONE_PIDFD, owned; `None` if it wrote none (still -1:
-/// the flag was not passed, or a kernel before 5.2 ignored it).
-fn own_pidfd(pidfd: RawFd) -> Option<PidFd> {
+/// the flag was not passed, or a kernel before 5.2 ignored it). `pid` is the child's pid.
+fn own_pidfd(pidfd: RawFd, pid: i32) -> Option<PidFd> {
     if pidfd < 0 {
         return None;
     }
     // SAFETY: the clone call succeeded with CLONE_PIDFD and wrote this descriptor, a new
     // pidfd that nothing else owns.
-    Some(PidFd::from_owned(unsafe { OwnedFd::from_raw_fd(pidfd) }))
+    Some(PidFd::from_owned(
+        unsafe { OwnedFd::from_raw_fd(pidfd) },
+        pid,
+    ))
 }
 
 /// Reaps child `pid`, which has ended or is about to (it wrote its errno and exits). The

@@ -31,9 +31,21 @@
 //! count; one that only needs "time passed" reads and ignores it, but must read, or the timer
 //! stays readable.
 //!
-//! **A zero expiration disarms.** The kernel reads an initial expiration of zero as "disarm",
-//! even as an absolute time. [`TimerFd::set`] refuses it with [`Errno::INVAL`] rather than
-//! disarm silently; [`TimerFd::disarm`] says what it does.
+//! **A zero expiration disarms, in the kernel.** `timerfd_settime` reads an initial expiration
+//! of zero as "disarm", even as an absolute time. freepoll does not pass that meaning on:
+//! [`TimerFd::set`] with a zero `value` means "as soon as possible" and gives the kernel 1 ns
+//! instead (from now, or with `ABSTIME` the time 1 ns on the clock, long past), so a
+//! deadline computed as `deadline.saturating_sub(now)` fires at once when it is due and
+//! never disarms. [`TimerFd::disarm`] is the one way to disarm.
+//!
+//! **`std::time::Instant` has no absolute conversion.** std gives no public access to an
+//! `Instant`'s value, and which clock it reads is std's implementation detail, so freepoll
+//! takes no `Instant`. For a deadline on the monotonic clock use
+//! [`TimerFd::set_deadline`] with a time read by
+//! [`clock_gettime(ClockId::Monotonic)`](crate::clock::clock_gettime) plus a `Duration`; with
+//! an `Instant` in hand, set the time left,
+//! `at.saturating_duration_since(Instant::now())`, as a relative timer (late by the few
+//! instructions between the two reads, never early).
 //!
 //! **A clock change cancels, when asked.** An absolute timer on a realtime clock set with
 //! [`CANCEL_ON_SET`](SetFlags::CANCEL_ON_SET) fails its next read with [`Errno::CANCELED`]
@@ -114,6 +126,10 @@ impl KernelItimerspec {
     }
 }
 
+/// What [`TimerFd::set`] gives the kernel for a zero `value`: the smallest expiration that
+/// arms rather than disarms.
+const ASAP: Duration = Duration::from_nanos(1);
+
 /// A timerfd descriptor: its reads are expiration counts, which this type decodes.
 pub struct TimerFd {
     fd: OwnedFd,
@@ -154,7 +170,10 @@ impl TimerFd {
     /// `value` (from now, or with [`ABSTIME`](SetFlags::ABSTIME) at that time on its clock),
     /// then every `interval` (zero: once). Returns the setting it replaced.
     ///
-    /// An absolute time already past expires at once.
+    /// An absolute time already past expires at once. A zero `value` means "as soon as
+    /// possible": the kernel, which reads zero as "disarm", is given 1 ns instead (1 ns from
+    /// now; with `ABSTIME`, the time 1 ns on the clock, which is past). To disarm, use
+    /// [`disarm`](TimerFd::disarm).
     ///
     /// ```
     /// use core::time::Duration;
@@ -164,14 +183,15 @@ impl TimerFd {
     /// let at = clock_gettime(ClockId::Monotonic)? + Duration::from_millis(2);
     /// timer.set(at, Duration::ZERO, SetFlags::ABSTIME)?;
     /// assert_eq!(timer.read()?, 1); // blocks until then
-    /// // Zero would disarm: refused, not done silently.
-    /// assert_eq!(timer.set(Duration::ZERO, Duration::ZERO, SetFlags::empty()), Err(freepoll::Errno::INVAL));
+    /// // Zero: as soon as possible, not "disarm".
+    /// timer.set(Duration::ZERO, Duration::ZERO, SetFlags::empty())?;
+    /// assert_eq!(timer.read()?, 1);
     /// # Ok::<(), freepoll::Errno>(())
     /// ```
     ///
     /// # Errors
-    /// - [`Errno::INVAL`], before any call: `value` is zero (use [`disarm`](TimerFd::disarm)),
-    ///   or `value` or `interval` is beyond `i64::MAX` seconds.
+    /// - [`Errno::INVAL`], before any call: `value` or `interval` is beyond `i64::MAX`
+    ///   seconds.
     /// - [`Errno::INVAL`], from the kernel: an unknown bit in `flags`.
     /// - [`Errno::CANCELED`]: `CANCEL_ON_SET` was asked and the clock changed since it was
     ///   last set; the timer is still set as asked.
@@ -181,14 +201,48 @@ impl TimerFd {
     #[doc(alias = "timerfd_settime")]
     #[inline]
     pub fn set(&self, value: Duration, interval: Duration, flags: SetFlags) -> Result<TimerSpec> {
-        if value.is_zero() {
-            return Err(Errno::INVAL);
-        }
+        // The kernel disarms on a zero it_value; the smallest time it arms on is 1 ns.
+        let value = if value.is_zero() { ASAP } else { value };
         let new = KernelItimerspec {
             it_interval: KernelTimespec::from_duration(interval).ok_or(Errno::INVAL)?,
             it_value: KernelTimespec::from_duration(value).ok_or(Errno::INVAL)?,
         };
         self.settime(flags, &new)
+    }
+
+    /// `timerfd_settime(fd, TFD_TIMER_ABSTIME, {interval, deadline}, &old)`: arms the timer to
+    /// expire when its clock reads `deadline` (a `Duration` since the clock's epoch, as
+    /// [`clock_gettime`](crate::clock::clock_gettime) reads it: for `Monotonic`, an
+    /// unspecified point before boot), then every `interval` (zero: once). A deadline
+    /// already past, zero included, expires at once. Returns the setting it replaced.
+    ///
+    /// The same as [`set`](TimerFd::set) with [`ABSTIME`](SetFlags::ABSTIME). A deadline on
+    /// the monotonic clock does not move when the system time is set, and is the one to
+    /// use for timeouts and backoffs. See the module docs for `std::time::Instant`.
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use freepoll::clock::{clock_gettime, ClockId};
+    /// use freepoll::timerfd::{TimerFd, TimerFlags};
+    /// let timer = TimerFd::new(ClockId::Monotonic, TimerFlags::CLOEXEC)?;
+    /// let deadline = clock_gettime(ClockId::Monotonic)? + Duration::from_millis(3);
+    /// timer.set_deadline(deadline, Duration::ZERO)?;
+    /// assert_eq!(timer.read()?, 1); // blocks until the clock reads `deadline`
+    /// assert!(clock_gettime(ClockId::Monotonic)? >= deadline);
+    /// # Ok::<(), freepoll::Errno>(())
+    /// ```
+    ///
+    /// # Errors
+    /// - [`Errno::INVAL`], before any call: `deadline` or `interval` is beyond `i64::MAX`
+    ///   seconds.
+    ///
+    /// # References
+    /// - [timerfd_settime(2)](https://man7.org/linux/man-pages/man2/timerfd_settime.2.html)
+    #[doc(alias = "timerfd_settime")]
+    #[doc(alias = "TFD_TIMER_ABSTIME")]
+    #[inline]
+    pub fn set_deadline(&self, deadline: Duration, interval: Duration) -> Result<TimerSpec> {
+        self.set(deadline, interval, SetFlags::ABSTIME)
     }
 
     /// `timerfd_settime(fd, 0, {0, 0}, &old)`: disarms the timer. Returns the setting it had.

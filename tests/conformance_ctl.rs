@@ -242,7 +242,7 @@ fn deep_graphs_refused_with_eloop() -> bool {
 /// ELOOP from the reworked loop check, EINVAL from the wakeup-path check before it (what LTP's
 /// nesting test expects of those kernels).
 fn add_refused_as_too_deep(epoll: impl AsFd, target: impl AsFd, what: &str) {
-    let got = epoll_add(epoll, target, 0, EventFlags::IN);
+    let got = epoll_add(epoll.as_fd(), target.as_fd(), 0, EventFlags::IN);
     let want = if deep_graphs_refused_with_eloop() {
         Errno::LOOP
     } else {

@@ -79,8 +79,8 @@ fn uid() -> u32 {
     unsafe { libc::getuid() }
 }
 
-fn pid() -> u32 {
-    std::process::id()
+fn pid() -> i32 {
+    i32::try_from(std::process::id()).unwrap()
 }
 
 #[test]
@@ -473,7 +473,7 @@ fn sigchld_reader() -> ! {
         exit(5);
     }
     // SAFETY: getuid takes nothing and cannot fail.
-    if info.pid() != grandchild as u32 || info.uid() != unsafe { libc::getuid() } {
+    if info.pid() != grandchild || info.uid() != unsafe { libc::getuid() } {
         exit(6);
     }
     if info.status() != 23 {

@@ -287,23 +287,76 @@ fn disarm_drops_expirations_not_yet_read() {
 }
 
 #[test]
-fn set_to_zero_is_einval_and_changes_nothing() {
+fn zero_relative_timer_fires_at_once() {
     let timer = nonblocking(ClockId::Monotonic);
-    assert_eq!(
-        timer.set(Duration::ZERO, Duration::ZERO, SetFlags::empty()),
-        Err(Errno::INVAL)
+    let start = now(ClockId::Monotonic);
+    // Zero means "as soon as possible" (the kernel is given 1 ns), not "disarm".
+    timer
+        .set(Duration::ZERO, Duration::ZERO, SetFlags::empty())
+        .unwrap();
+    wait_readable(&timer);
+    assert!(now(ClockId::Monotonic) - start < Duration::from_secs(5));
+    assert_eq!(timer.read(), Ok(1));
+    assert_eq!(timer.get(), Ok(TimerSpec::default()), "one-shot: done");
+}
+
+#[test]
+fn zero_replaces_an_armed_timer_instead_of_disarming_it() {
+    let timer = nonblocking(ClockId::Monotonic);
+    timer.set(HOUR, Duration::ZERO, SetFlags::empty()).unwrap();
+    let old = timer
+        .set(Duration::ZERO, Duration::ZERO, SetFlags::empty())
+        .unwrap();
+    assert!(old.value > HOUR - Duration::from_secs(60), "{old:?}");
+    wait_readable(&timer);
+    assert_eq!(timer.read(), Ok(1));
+}
+
+#[test]
+fn zero_absolute_time_fires_at_once() {
+    let timer = nonblocking(ClockId::Monotonic);
+    timer
+        .set(Duration::ZERO, Duration::ZERO, SetFlags::ABSTIME)
+        .unwrap();
+    wait_readable(&timer);
+    assert_eq!(timer.read(), Ok(1));
+}
+
+#[test]
+fn zero_with_a_period_fires_at_once_then_every_period() {
+    let timer = nonblocking(ClockId::Monotonic);
+    timer.set(Duration::ZERO, HOUR, SetFlags::empty()).unwrap();
+    wait_readable(&timer);
+    assert_eq!(timer.read(), Ok(1));
+    let spec = timer.get().unwrap();
+    assert_eq!(spec.interval, HOUR);
+    assert!(spec.is_armed(), "periodic: armed for the next period");
+}
+
+#[test]
+fn deadline_on_the_monotonic_clock_fires_when_the_clock_reaches_it() {
+    let timer = nonblocking(ClockId::Monotonic);
+    let deadline = now(ClockId::Monotonic) + Duration::from_millis(300);
+    timer.set_deadline(deadline, Duration::ZERO).unwrap();
+    let spec = timer.get().unwrap();
+    assert!(
+        spec.is_armed() && spec.value <= Duration::from_millis(300),
+        "{spec:?}"
     );
-    assert_eq!(
-        timer.set(Duration::ZERO, MS, SetFlags::ABSTIME),
-        Err(Errno::INVAL)
-    );
-    assert_eq!(timer.get(), Ok(TimerSpec::default()));
-    timer.set(HOUR, MS, SetFlags::empty()).unwrap();
-    assert_eq!(
-        timer.set(Duration::ZERO, Duration::ZERO, SetFlags::empty()),
-        Err(Errno::INVAL)
-    );
-    assert!(timer.get().unwrap().is_armed(), "still armed");
+    wait_readable(&timer);
+    let fired = now(ClockId::Monotonic);
+    assert!(fired >= deadline, "never early: {fired:?} < {deadline:?}");
+    assert!(fired - deadline < Duration::from_secs(5), "bounded");
+    assert_eq!(timer.read(), Ok(1));
+}
+
+#[test]
+fn deadline_already_past_fires_at_once() {
+    let timer = nonblocking(ClockId::Monotonic);
+    let past = now(ClockId::Monotonic) - Duration::from_millis(1);
+    timer.set_deadline(past, Duration::ZERO).unwrap();
+    wait_readable(&timer);
+    assert_eq!(timer.read(), Ok(1));
 }
 
 #[test]

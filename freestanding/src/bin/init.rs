@@ -372,7 +372,7 @@ fn on_signals(run: &mut Run, signalfd: &SignalFd) -> Step<()> {
             match info.signal() {
                 SIGCHLD => reap_all(run)?,
                 SIGTERM => {
-                    if info.code() != SI_USER || info.pid() as i32 != run.pid {
+                    if info.code() != SI_USER || info.pid() != run.pid {
                         return fail("SIGTERM: not SI_USER from the init itself");
                     }
                     Line::new().push("init: SIGTERM from itself").print();
@@ -380,7 +380,7 @@ fn on_signals(run: &mut Run, signalfd: &SignalFd) -> Step<()> {
                 }
                 SIGINT => {
                     let sender = run.children[5].pid;
-                    if info.code() != SI_USER || info.pid() as i32 != sender {
+                    if info.code() != SI_USER || info.pid() != sender {
                         return fail("SIGINT: not SI_USER from the child that sends it");
                     }
                     Line::new().push("init: SIGINT from child sigint").print();
