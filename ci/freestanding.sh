@@ -4,8 +4,9 @@
 # rust-lld alone) for every architecture of ci/arches.sh, checks their
 # formatting and lints, runs them (natively where the host has the
 # architecture, under qemu-user elsewhere) and holds `tiny` to its size budget. Also builds and
-# runs the debug profile, and a program of one's own set up as the README says whose dependency
-# has a build script and a proc macro. Measures what printing an `Errno` costs: one small
+# runs the debug profile, a program of one's own set up as the README says whose dependency
+# has a build script and a proc macro, and ci/readme-setup.sh (README.md's set-up taken from
+# README.md and built alone and in a workspace: about 2 minutes). Measures what printing an `Errno` costs: one small
 # program built five ways: printing nothing, a string with `{}` (the cost of `core::fmt`
 # itself), the number with `{}`, `name()` with `write_str`, and the `Errno` with `{}` (Display).
 #
@@ -56,7 +57,6 @@ deps=$root/target/freestanding-deps
 rm -rf "$deps/src" "$deps/.cargo"
 mkdir -p "$deps/src" "$deps/.cargo"
 grep -v '^target-dir' freestanding/.cargo/config.toml >"$deps/.cargo/config.toml"
-cp freestanding/link.ld "$deps/"
 cat >"$deps/Cargo.toml" <<EOF
 [package]
 name = "with-deps"
@@ -92,7 +92,6 @@ errno_dir=$root/target/freestanding-errno
 rm -rf "$errno_dir/src" "$errno_dir/.cargo"
 mkdir -p "$errno_dir/src/bin" "$errno_dir/.cargo"
 grep -v '^target-dir' freestanding/.cargo/config.toml >"$errno_dir/.cargo/config.toml"
-cp freestanding/link.ld "$errno_dir/"
 cat >"$errno_dir/Cargo.toml" <<EOF
 [package]
 name = "errno-cost"
@@ -323,6 +322,7 @@ else
 fi
 
 ci/pid1-test.sh || failed=1 # pid1 checked against tini's behaviour, and its size budget
+ci/readme-setup.sh || failed=1 # README.md's set-up, from README.md, alone and in a workspace
 
 # hello: the classic epoll TCP server (freestanding/src/bin/hello.rs), release and debug, on
 # every target, against HELLO_CLIENTS python3 clients that connect at once and each read until
