@@ -71,6 +71,17 @@ for t in "${linux[@]}"; do
         --nocapture
 done
 
+# musl, as a static std program is usually built: the whole suite without features and with
+# all of them on the musl targets of ci/arches.sh (x86_64 and i686 natively, aarch64 under
+# qemu-user; .cargo/config.toml links them with rust-lld). musl reports its own answers where
+# it differs from glibc (its reserved signals 32 to 34, its libc crate constants).
+for t in "${musl_targets[@]}"; do
+    step "tests: $t, no features"
+    cargo test --target "$t"
+    step "tests: $t, all features"
+    cargo test --target "$t" --all-features
+done
+
 step "kernels and qemu-system (downloaded in the background)"
 wait "$fetch" || { cat target/kernel-fetch.log; exit 1; }
 cat target/kernel-fetch.log
