@@ -27,6 +27,30 @@
 use crate::fd::BorrowedFd;
 use crate::Errno;
 
+/// 10^19 down to 10^0: the place values of a `u64` in decimal.
+const POWERS_OF_TEN: [u64; 20] = [
+    10_000_000_000_000_000_000,
+    1_000_000_000_000_000_000,
+    100_000_000_000_000_000,
+    10_000_000_000_000_000,
+    1_000_000_000_000_000,
+    100_000_000_000_000,
+    10_000_000_000_000,
+    1_000_000_000_000,
+    100_000_000_000,
+    10_000_000_000,
+    1_000_000_000,
+    100_000_000,
+    10_000_000,
+    1_000_000,
+    100_000,
+    10_000,
+    1_000,
+    100,
+    10,
+    1,
+];
+
 /// Up to `N` bytes of text on their way to a descriptor, written with write(2) when the buffer
 /// fills and by [`flush`](TextBuf::flush). See the [module documentation](self).
 ///
@@ -87,13 +111,40 @@ impl<'fd, const N: usize> TextBuf<'fd, N> {
     }
 
     /// Appends `n` in decimal.
-    pub fn udec(&mut self, n: u64) -> &mut Self {
-        self.digits(n, 10)
+    pub fn udec(&mut self, mut n: u64) -> &mut Self {
+        // Each digit by subtracting its power of ten: no 64-bit division, which a 32-bit
+        // target would make with a library routine (about a kilobyte on armv7).
+        let mut started = false;
+        for &power in POWERS_OF_TEN.iter() {
+            let mut digit = 0u8;
+            while n >= power {
+                n = n.wrapping_sub(power);
+                digit = digit.wrapping_add(1);
+            }
+            if digit != 0 || started || power == 1 {
+                started = true;
+                self.byte(b'0' | digit);
+            }
+        }
+        self
     }
 
     /// Appends `n` in lowercase hexadecimal, with no prefix and no leading zeros (`0` for 0).
-    pub fn hex(&mut self, n: u64) -> &mut Self {
-        self.digits(n, 16)
+    pub fn hex(&mut self, mut n: u64) -> &mut Self {
+        // 16 digits hold u64::MAX; filled from the end.
+        let mut digits = [0u8; 16];
+        let mut start = digits.len();
+        while let Some(i) = start.checked_sub(1) {
+            start = i;
+            if let Some(slot) = digits.get_mut(i) {
+                *slot = *b"0123456789abcdef".get((n & 0xf) as usize).unwrap_or(&b'?');
+            }
+            n >>= 4;
+            if n == 0 {
+                break;
+            }
+        }
+        self.bytes(digits.get(start..).unwrap_or(&[]))
     }
 
     /// Appends the C name of `e` (`EBADF`), or `E` and its number for one with no name
@@ -156,25 +207,6 @@ impl<'fd, const N: usize> TextBuf<'fd, N> {
         }
     }
 
-    /// Appends `n` in `base` (10 or 16), most significant digit first.
-    fn digits(&mut self, mut n: u64, base: u64) -> &mut Self {
-        // 20 digits hold u64::MAX in decimal, 16 in hexadecimal.
-        let mut digits = [0u8; 20];
-        let mut start = digits.len();
-        loop {
-            let digit = n.checked_rem(base).unwrap_or(0) as usize;
-            n = n.checked_div(base).unwrap_or(0);
-            start = start.saturating_sub(1);
-            if let Some(slot) = digits.get_mut(start) {
-                *slot = *b"0123456789abcdef".get(digit).unwrap_or(&b'?');
-            }
-            if n == 0 || start == 0 {
-                break;
-            }
-        }
-        self.bytes(digits.get(start..).unwrap_or(&[]))
-    }
-
     /// Records the first error and drops what is held.
     fn fail(&mut self, e: Errno) {
         self.error.get_or_insert(e);
@@ -209,7 +241,7 @@ mod tests {
         let n = read(&r, &mut buf).unwrap();
         assert_eq!(
             &buf[..n],
-            b"-9223372036854775808 18446744073709551615 ffffffffffffffff 0 EBADF E4000"
+            b"-9223372036854775808 18446744073709551615 ffffffffffffffff 0 0 -7 10 EBADF E4000"
         );
     }
 
