@@ -232,6 +232,7 @@ mod tests {
             .hex(u64::MAX)
             .str(" ")
             .hex(0);
+        t.str(" ").udec(0).str(" ").dec(-7).str(" ").udec(10);
         t.str(" ")
             .errno(Errno::BADF)
             .str(" ")
