@@ -3,7 +3,8 @@
 
 - .cargo/config.toml: a [target.T] for every cross target, whose linker is the table's cross
   gcc and whose runner is its qemu-user with the cross sysroot (or, for a target the host runs,
-  the cross loader);
+  the cross loader); and for every musl target (`musl_targets`), one of the table's
+  architectures, rust-lld as the linker and that architecture's qemu-user, if any, as runner;
 - Cargo.toml's docs.rs `targets`: every architecture's target once (thumbv7neon shares armv7's
   arch file and is left out);
 - src/lib.rs: the message of its compile_error! names every target;
@@ -60,6 +61,22 @@ def check(root):
         elif sysroot not in body:
             errors.append(f".cargo/config.toml: [target.{r['target']}] runner is not the "
                           f"loader in {sysroot}")
+
+    # The musl targets: each one of the table's architectures, linked by rust-lld, and run
+    # under that architecture's qemu-user (static: no sysroot) where the table has one.
+    m = re.search(r"^musl_targets=\((.*?)\)", open(os.path.join(root, "ci", "arches.sh")).read(),
+                  re.M)
+    for t in (m.group(1).split() if m else []):
+        row = next((r for r in table if r["target"].split("-")[0] == t.split("-")[0]), None)
+        if row is None or not t.endswith("-linux-musl"):
+            errors.append(f"ci/arches.sh: musl target {t} is no architecture of the table")
+            continue
+        m = re.search(r"^\[target\.%s\]\n(.*?)(?=^\[|\Z)" % re.escape(t), config, re.S | re.M)
+        body = m.group(1) if m else ""
+        if 'linker = "rust-lld"' not in body:
+            errors.append(f".cargo/config.toml: [target.{t}] linker is not rust-lld")
+        if row["user"] and f'runner = "{row["user"]}"' not in body:
+            errors.append(f".cargo/config.toml: [target.{t}] runner is not {row['user']}")
 
     cargo = open(os.path.join(root, "Cargo.toml")).read()
     m = re.search(r"^\[package\.metadata\.docs\.rs\].*?^targets = \[(.*?)\]", cargo, re.S | re.M)

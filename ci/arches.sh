@@ -76,6 +76,12 @@ for _a in "${all_arches[@]}"; do
 done
 unset _a
 
+# The musl targets (static std programs) ci/test.sh runs the whole suite on, each an
+# architecture of the table: natively where the host runs that architecture, under its
+# qemu-user elsewhere. .cargo/config.toml links them with rust-lld (self-contained: rust-std
+# ships musl's crt objects and libc.a), no musl-gcc.
+musl_targets=(x86_64-unknown-linux-musl i686-unknown-linux-musl aarch64-unknown-linux-musl)
+
 # The cross toolchain's commands (`${tool_prefix[ARCH]}strip`) and sysroot of ARCH.
 declare -A tool_prefix=() sysroot=()
 for _a in "${all_arches[@]}"; do
@@ -93,4 +99,5 @@ unset _a
 # its own variable (`bare=(...)`, `for target in`) stops with "readonly variable" at once
 # instead of reading a garbled table later.
 readonly all_arches target debarch kflavour suites boot_suite cross qemu_user qemu_bin machine \
-    console memory bare miri msrv linux_targets bare_targets miri_targets msrv_cross tool_prefix sysroot
+    console memory bare miri msrv linux_targets bare_targets miri_targets msrv_cross tool_prefix sysroot \
+    musl_targets

@@ -4,15 +4,17 @@
 # rust-lld alone) for every architecture of ci/arches.sh, checks their
 # formatting and lints, runs them (natively where the host has the
 # architecture, under qemu-user elsewhere) and holds `tiny` to its size budget. Also builds and
-# runs the debug profile, and a program of one's own set up as the README says whose dependency
-# has a build script and a proc macro. Measures what printing an `Errno` costs: one small
-# program built five ways: printing nothing, a string with `{}` (the cost of `core::fmt`
-# itself), the number with `{}`, `name()` with `write_str`, and the `Errno` with `{}` (Display).
+# runs the debug profile, a program of one's own set up as the README says whose dependency
+# has a build script and a proc macro, and ci/readme-setup.sh (README.md's set-up taken from
+# README.md and built alone and in a workspace: about 2 minutes). Measures what printing an
+# `Errno` costs: one small program built six ways: printing nothing, a string with `{}` (the
+# cost of `core::fmt` itself), the number with `{}`, `name()` with `write_str`, the `Errno`
+# with `{}` (Display), and its name through `text::TextBuf` (no `core::fmt`).
 #
 # Prints, per program and target, `ok <program> <target>` and `size <program> <target> <bytes>`
 # (the stripped executable), after the selftest's and the init's own lines, and per target
 # `errno-cost <target> fmt +<bytes> number +<bytes> name +<bytes> display +<bytes>
-# display-over-fmt +<bytes>`: each variant's size less the one that prints nothing, and what
+# text +<bytes> display-over-fmt +<bytes>`: each variant's size less the one that prints nothing, and what
 # Display adds to a program that already prints with `{}`. Fails if a program fails, if the
 # selftest does not end with `FREEPOLL-RESULT: ok`, if the init does not end with
 # `FREEPOLL-INIT: ok` or did not read the line piped to its console, or if `tiny` is over
@@ -56,7 +58,6 @@ deps=$root/target/freestanding-deps
 rm -rf "$deps/src" "$deps/.cargo"
 mkdir -p "$deps/src" "$deps/.cargo"
 grep -v '^target-dir' freestanding/.cargo/config.toml >"$deps/.cargo/config.toml"
-cp freestanding/link.ld "$deps/"
 cat >"$deps/Cargo.toml" <<EOF
 [package]
 name = "with-deps"
@@ -86,13 +87,12 @@ EOF
 )
 
 # What printing an `Errno` adds to a program: the same program, set up like with-deps, built as
-# five binaries that differ only in `report`. It gets EBADF from close(-1), which the compiler
+# six binaries that differ only in `report`. It gets EBADF from close(-1), which the compiler
 # cannot see through, and prints it (or not); each variant is checked by its output.
 errno_dir=$root/target/freestanding-errno
 rm -rf "$errno_dir/src" "$errno_dir/.cargo"
 mkdir -p "$errno_dir/src/bin" "$errno_dir/.cargo"
 grep -v '^target-dir' freestanding/.cargo/config.toml >"$errno_dir/.cargo/config.toml"
-cp freestanding/link.ld "$errno_dir/"
 cat >"$errno_dir/Cargo.toml" <<EOF
 [package]
 name = "errno-cost"
@@ -114,9 +114,10 @@ declare -A errno_report=(
     [number]='writeln!(Stdout, "{}", e.raw_os_error()).is_ok()'
     [name]='matches!(e.name(), Some(name) if Stdout.write_str(name).is_ok() && Stdout.write_str("\n").is_ok())'
     [display]='writeln!(Stdout, "{}", e).is_ok()'
+    [text]='freepoll::text::TextBuf::<16>::new(freepoll::io::stdout()).errno(e).str("\n").flush().is_ok()'
 )
 declare -A errno_expect=([none]='' [fmt]='EBADF' [number]='9' [name]='EBADF'
-    [display]='EBADF: Bad file descriptor')
+    [display]='EBADF: Bad file descriptor' [text]='EBADF')
 for v in "${!errno_report[@]}"; do
     cat >"$errno_dir/src/bin/$v.rs" <<EOF
 //! Prints EBADF (variant \`$v\`) and exits 0 if that worked.
@@ -279,7 +280,7 @@ for t in "${targets[@]}"; do
 
     base=$(stat -c %s "$errno_dir/target/$t/release/none")
     cost="errno-cost $t"
-    for v in none fmt number name display; do
+    for v in none fmt number name display text; do
         program=$errno_dir/target/$t/release/$v
         status=0
         output=$($run "$program") || status=$?
@@ -323,6 +324,7 @@ else
 fi
 
 ci/pid1-test.sh || failed=1 # pid1 checked against tini's behaviour, and its size budget
+ci/readme-setup.sh || failed=1 # README.md's set-up, from README.md, alone and in a workspace
 
 # hello: the classic epoll TCP server (freestanding/src/bin/hello.rs), release and debug, on
 # every target, against HELLO_CLIENTS python3 clients that connect at once and each read until

@@ -13,10 +13,10 @@ if ! rustup run "$toolchain" rustc --version >/dev/null 2>&1; then
     exit 1
 fi
 
-# Every target of the architecture table, and its bare-metal targets.
+# Every target of the architecture table, its bare-metal targets and its musl targets.
 # shellcheck source=ci/arches.sh
 . ci/arches.sh
-targets=("${linux_targets[@]}" "${bare_targets[@]}")
+targets=("${linux_targets[@]}" "${bare_targets[@]}" "${musl_targets[@]}")
 installed=$(rustup target list --installed --toolchain "$toolchain")
 missing_targets=()
 for t in "${targets[@]}"; do

@@ -78,6 +78,29 @@ for a in "${all_arches[@]}"; do
         --nocapture
 done
 
+# musl, as a static std program is usually built: the suite without features and with all of
+# them on the musl targets of ci/arches.sh (.cargo/config.toml links them with rust-lld).
+# Where it differs from glibc, musl gives its own answers (its reserved signals 32 to 34, its
+# libc crate's constants), which the tests compare with. The whole suite where the host runs
+# the target: x86_64 (about 5 minutes from a fresh clone, 4 of them building the x86_64-only
+# benchmark dev-dependencies for musl) and i686 (1½ minutes). Under qemu-user (aarch64), where
+# the whole suite would add nearly 5 minutes (its 29 test binaries and 53 doctests built and
+# run twice), the unit tests and the files that compare with musl's libc: constants and
+# layouts, signal masks and dispositions, open flags, errors, processes (1 minute); the glibc
+# runs cover the rest on aarch64.
+musl_subset=(--lib --test layout --test numbers --test sigmask --test spawn --test fs
+    --test errors --test process)
+for t in "${musl_targets[@]}"; do
+    only=()
+    if [ "$(uname -m)" != "${t%%-*}" ] && ! [[ "$t" == i686-* && "$(uname -m)" == x86_64 ]]; then
+        only=("${musl_subset[@]}")
+    fi
+    step "tests: $t, no features${only[*]:+ (a subset: ${only[*]})}"
+    cargo test --target "$t" "${only[@]}"
+    step "tests: $t, all features${only[*]:+ (the same subset)}"
+    cargo test --target "$t" --all-features "${only[@]}"
+done
+
 step "kernels and qemu-system (downloaded in the background)"
 wait "$fetch" || { cat target/kernel-fetch.log; exit 1; }
 cat target/kernel-fetch.log

@@ -189,16 +189,53 @@ mod nostd {
     }
 }
 
-/// The descriptor a successful call returned, owned; or the call's error.
+/// Takes ownership of the descriptor that a raw system call returned, or returns its error.
+///
+/// For a call that freepoll does not wrap, made with [`raw::syscallN`](crate::raw): the raw
+/// return of a call that creates a descriptor (`memfd_create`, `open_tree`, `fsopen`, ...)
+/// becomes an [`OwnedFd`], which closes it on drop, or the call's [`Errno`](crate::Errno).
+/// The error range (-4095..=-1) is decoded as [`decode_raw`](crate::raw::decode_raw) decodes
+/// it; any other value is the descriptor.
 ///
 /// # Safety
-/// `ret` is the raw return of a system call that, on success, returns a new descriptor that
-/// nothing else owns (`eventfd2`, `timerfd_create`, `signalfd4` with `-1`, `pidfd_open`, ...).
+/// `ret` is the raw return value of a system call that, when it succeeds, returns a
+/// descriptor that the call has just created and that nothing else owns, and no other code
+/// takes ownership of that same return value. Then the [`OwnedFd`] made here is the only
+/// owner, and it closes the descriptor exactly once.
+///
+/// It is unsound to pass the return of a call that does not create a descriptor: `dup2`'s or
+/// `dup3`'s (their target descriptor may be owned already), `fcntl(F_GETFD)`'s, `read`'s or
+/// `getpid`'s (numbers that are not descriptors, or the number of a descriptor owned
+/// elsewhere), or a descriptor number that some other value owns. Dropping the result
+/// would close that descriptor under its owner.
+///
+/// # Errors
+/// The call's error, whatever errno the kernel returned.
+///
+/// # Examples
+/// ```
+/// use freepoll::fd::{decode_new_fd, AsRawFd};
+/// use freepoll::raw::{nr, syscall2};
+///
+/// // eventfd2(0, EFD_CLOEXEC): a new eventfd, owned by nothing else yet.
+/// const EFD_CLOEXEC: usize = 0o2000000;
+/// // SAFETY: eventfd2 takes two integers and touches no memory of this process.
+/// let ret = unsafe { syscall2(nr::EVENTFD2, 0, EFD_CLOEXEC) };
+/// // SAFETY: on success eventfd2 returns a descriptor it has just created; `ret` is used
+/// // nowhere else, so the `OwnedFd` is its only owner.
+/// let fd = unsafe { decode_new_fd(ret) }?;
+/// assert!(fd.as_raw_fd() >= 0);
+/// drop(fd); // closes it
+/// # Ok::<(), freepoll::Errno>(())
+/// ```
+///
+/// # References
+/// - syscall(2): <https://man7.org/linux/man-pages/man2/syscall.2.html>
 #[inline]
-pub(crate) unsafe fn decode_new_fd(ret: usize) -> crate::Result<OwnedFd> {
+pub unsafe fn decode_new_fd(ret: usize) -> crate::Result<OwnedFd> {
     let fd = crate::errno::decode_raw(ret)? as RawFd;
-    // SAFETY: the call succeeded, so `fd` is the new descriptor it returned, which the
-    // caller's contract says nothing else owns.
+    // SAFETY: the call succeeded, so `fd` is the new descriptor it returned (0..=i32::MAX,
+    // never -1), which the caller's contract says nothing else owns.
     Ok(unsafe { OwnedFd::from_raw_fd(fd) })
 }
 

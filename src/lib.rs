@@ -120,6 +120,7 @@ pub mod signal;
 pub mod signalfd;
 pub mod socket;
 pub mod spawn;
+pub mod text;
 pub mod timerfd;
 pub mod tty;
 pub mod uevent;

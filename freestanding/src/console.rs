@@ -5,8 +5,9 @@
 
 use core::mem::MaybeUninit;
 use freepoll::epoll::{epoll_create, epoll_wait, CreateFlags, Event, EventVec};
-use freepoll::io::{stdout, write};
+use freepoll::io::stdout;
 use freepoll::process::{reboot, RebootCommand};
+use freepoll::text::TextBuf;
 use freepoll::Errno;
 
 /// Where a program failed, and the kernel's error if that is how.
@@ -29,63 +30,43 @@ impl<T> At<T> for freepoll::Result<T> {
     }
 }
 
-/// One line of output, assembled without `core::fmt`, written with one write(2) to fd 1.
-pub struct Line {
-    buf: [u8; 160],
-    len: usize,
-}
+/// One line of output for fd 1, assembled without `core::fmt` by freepoll's [`TextBuf`] (a
+/// longer line goes out in more than one write(2)).
+pub struct Line(TextBuf<'static, 160>);
 
 impl Line {
     pub fn new() -> Line {
-        Line {
-            buf: [0; 160],
-            len: 0,
-        }
+        Line(TextBuf::new(stdout()))
     }
 
-    /// Appends `s`; what does not fit is cut off.
+    /// Appends `s`.
     pub fn push(&mut self, s: &str) -> &mut Line {
-        self.push_bytes(s.as_bytes())
+        self.0.str(s);
+        self
     }
 
-    /// Appends raw bytes; what does not fit is cut off.
+    /// Appends raw bytes.
     pub fn push_bytes(&mut self, bytes: &[u8]) -> &mut Line {
-        for &b in bytes {
-            if let Some(slot) = self.buf.get_mut(self.len) {
-                *slot = b;
-                self.len += 1;
-            }
-        }
+        self.0.bytes(bytes);
         self
     }
 
     /// Appends `n` in decimal (a minus sign first if negative).
     pub fn push_int(&mut self, n: i64) -> &mut Line {
-        if n < 0 {
-            self.push("-");
-        }
-        let mut digits = [0u8; 20];
-        let mut rest = n.unsigned_abs();
-        let mut start = digits.len();
-        loop {
-            start -= 1;
-            if let Some(d) = digits.get_mut(start) {
-                *d = b'0' + (rest % 10) as u8;
-            }
-            rest /= 10;
-            if rest == 0 || start == 0 {
-                break;
-            }
-        }
-        let digits = digits.get(start..).unwrap_or(&[]);
-        self.push_bytes(digits)
+        self.0.dec(n);
+        self
+    }
+
+    /// Appends the name of `errno` (`EBADF`).
+    pub fn push_errno(&mut self, errno: Errno) -> &mut Line {
+        self.0.errno(errno);
+        self
     }
 
     /// Ends the line and writes it to fd 1. A failed write is ignored: there is nowhere else
     /// to report it.
     pub fn print(&mut self) {
-        self.push("\n");
-        let _ = write(stdout(), self.buf.get(..self.len).unwrap_or(&[]));
+        let _ = self.0.str("\n").flush();
     }
 }
 

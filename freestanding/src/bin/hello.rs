@@ -144,8 +144,7 @@ fn main(args: Args) -> i32 {
             let mut line = Line::new();
             line.push("hello: FAIL ").push(fail.step);
             if let Some(errno) = fail.errno {
-                line.push(": ")
-                    .push(errno.name().unwrap_or("unnamed errno"));
+                line.push(": ").push_errno(errno);
             }
             line.print();
             1

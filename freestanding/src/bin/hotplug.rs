@@ -105,9 +105,7 @@ fn main(args: Args) -> i32 {
         Err(fail) => {
             line.push("FREEPOLL-HOTPLUG: fail ").push(fail.step);
             match fail.errno {
-                Some(errno) => line
-                    .push(": ")
-                    .push(errno.name().unwrap_or("unnamed errno")),
+                Some(errno) => line.push(": ").push_errno(errno),
                 None => &mut line,
             }
         }
@@ -211,7 +209,7 @@ fn run(mode: Task<'_>) -> Step<()> {
         Err(errno) if want.uevent.is_none() => {
             Line::new()
                 .push("hotplug: skip uevent socket (")
-                .push(errno.name().unwrap_or("?"))
+                .push_errno(errno)
                 .push(")")
                 .print();
             None

@@ -150,9 +150,7 @@ fn main(_: Args) -> i32 {
         Err(fail) => {
             line.push("FREEPOLL-INIT: fail ").push(fail.step);
             match fail.errno {
-                Some(errno) => line
-                    .push(": ")
-                    .push(errno.name().unwrap_or("unnamed errno")),
+                Some(errno) => line.push(": ").push_errno(errno),
                 None => &mut line,
             }
         }
@@ -215,7 +213,7 @@ fn run(pid1: bool) -> Step<()> {
             // A regular file or /dev/null as stdin cannot be polled (EPERM).
             Line::new()
                 .push("init: console not watched: ")
-                .push(errno.name().unwrap_or("?"))
+                .push_errno(errno)
                 .print();
             false
         }

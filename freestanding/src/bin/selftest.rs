@@ -571,9 +571,7 @@ fn main(_: Args) -> i32 {
                 first_failure = first_failure.or(Some(name));
                 line.push("FAIL ").push(name).push(": ").push(fail.step);
                 match fail.errno {
-                    Some(errno) => line
-                        .push(": ")
-                        .push(errno.name().unwrap_or("unnamed errno")),
+                    Some(errno) => line.push(": ").push_errno(errno),
                     None => &mut line,
                 }
             }
