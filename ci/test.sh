@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$SECONDS
 
-step() { printf '\n==> %s\n' "$*"; }
+# Each step's header says how long the run has taken so far (CI's budget is 30 minutes).
+step() { printf '\n==> %s (at %d s)\n' "$*" "$((SECONDS - start))"; }
 
 step "setup"
 ci/setup.sh
@@ -92,13 +93,15 @@ musl_subset=(--lib --test layout --test numbers --test sigmask --test spawn --te
     --test errors --test process)
 for t in "${musl_targets[@]}"; do
     only=()
+    threads=()
     if [ "$(uname -m)" != "${t%%-*}" ] && ! [[ "$t" == i686-* && "$(uname -m)" == x86_64 ]]; then
         only=("${musl_subset[@]}")
+        threads=(-- --test-threads=1) # qemu-user, as above
     fi
     step "tests: $t, no features${only[*]:+ (a subset: ${only[*]})}"
-    cargo test --target "$t" "${only[@]}"
+    cargo test --target "$t" "${only[@]}" "${threads[@]}"
     step "tests: $t, all features${only[*]:+ (the same subset)}"
-    cargo test --target "$t" --all-features "${only[@]}"
+    cargo test --target "$t" --all-features "${only[@]}" "${threads[@]}"
 done
 
 step "kernels and qemu-system (downloaded in the background)"
