@@ -16,7 +16,11 @@
 #            for the host's own
 #   user     the qemu-user binary; empty where the host runs the code itself
 #   system   the qemu-system binary
-#   machine  qemu-system's machine options
+#   machine  qemu-system's machine options. s390x runs without the vector facility (vx=off):
+#            from Linux 6.12 the kernel sums checksums with vector instructions, which
+#            bookworm's qemu 7.2 emulates wrongly under TCG; the RST a refused connect gets
+#            back then fails its checksum and is dropped, and the connect hangs (seen in
+#            tests/socket.rs on trixie and sid; 34 of 34 pass with vx=off).
 #   console  the kernel's serial console
 #   memory   MiB for a ci/boot-test.sh boot
 #   bare     the bare-metal (`-none`) target with a rust-std download, if any
@@ -30,7 +34,7 @@ riscv64|riscv64gc-unknown-linux-gnu        |riscv64|riscv64    |trixie sid      
 armv7  |armv7-unknown-linux-gnueabihf      |armhf  |armmp      |bullseye bookworm trixie sid|bookworm|arm-linux-gnueabihf |qemu-arm-static    |qemu-system-arm    |-M virt,highmem=off -cpu cortex-a15|ttyAMA0 |256|armv7a-none-eabi           |    |msrv
 thumbv7|thumbv7neon-unknown-linux-gnueabihf|armhf  |armmp      |bullseye bookworm trixie sid|bookworm|arm-linux-gnueabihf |qemu-arm-static    |qemu-system-arm    |-M virt,highmem=off -cpu cortex-a15|ttyAMA0 |256|                           |    |
 ppc64le|powerpc64le-unknown-linux-gnu      |ppc64el|powerpc64le|bookworm trixie sid         |bookworm|powerpc64le-linux-gnu|qemu-ppc64le-static|qemu-system-ppc64  |-M pseries -cpu POWER9 -vga none  |hvc0    |512|                           |    |
-s390x  |s390x-unknown-linux-gnu            |s390x  |s390x      |bookworm trixie sid         |bookworm|s390x-linux-gnu     |qemu-s390x-static  |qemu-system-s390x  |-M s390-ccw-virtio -cpu max       |ttysclp0|512|                           |miri|
+s390x  |s390x-unknown-linux-gnu            |s390x  |s390x      |bookworm trixie sid         |bookworm|s390x-linux-gnu     |qemu-s390x-static  |qemu-system-s390x  |-M s390-ccw-virtio -cpu max,vx=off|ttysclp0|512|                           |miri|
 '
 
 all_arches=()
