@@ -18,8 +18,8 @@
 #   system   the qemu-system binary
 #   machine  qemu-system's machine options. s390x runs without the vector facility (vx=off):
 #            from Linux 6.12 the kernel sums checksums with vector instructions, which
-#            bookworm's qemu 7.2 emulates wrongly under TCG; the RST a refused connect gets
-#            back then fails its checksum and is dropped, and the connect hangs (seen in
+#            bookworm's qemu 7.2 appears to emulate wrongly under TCG: the RST a refused connect gets
+#            back is, by all signs, dropped for its checksum, and the connect hangs (seen in
 #            tests/socket.rs on trixie and sid; 34 of 34 pass with vx=off).
 #   console  the kernel's serial console
 #   memory   MiB for a ci/boot-test.sh boot
