@@ -17,10 +17,10 @@
 #   user     the qemu-user binary; empty where the host runs the code itself
 #   system   the qemu-system binary
 #   machine  qemu-system's machine options. s390x runs without the vector facility (vx=off):
-#            from Linux 6.12 the kernel sums checksums with vector instructions, which
-#            bookworm's qemu 7.2 appears to emulate wrongly under TCG: the RST a refused connect gets
-#            back is, by all signs, dropped for its checksum, and the connect hangs (seen in
-#            tests/socket.rs on trixie and sid; 34 of 34 pass with vx=off).
+#            on the 6.12 and 7.2 kernels (not 6.1) a blocking connect to a port with no
+#            listener hung under bookworm's qemu 7.2 (TCG) in tests/socket.rs, by all signs
+#            because the RST that refuses it is dropped for a checksum summed with vector
+#            instructions that the emulator gets wrong; with vx=off, 34 of 34 pass.
 #   console  the kernel's serial console
 #   memory   MiB for a ci/boot-test.sh boot
 #   bare     the bare-metal (`-none`) target with a rust-std download, if any
