@@ -8,6 +8,7 @@
 
 #![no_std]
 #![no_main]
+#![forbid(unsafe_code)]
 
 use core::mem::MaybeUninit;
 use freepoll::entry::Args;
