@@ -4,7 +4,7 @@
 # registered descriptors and add/delete cost (criterion), heap allocations (a counting
 # allocator), and the size of static programs. Installs what it needs (as root through apt:
 # valgrind, jq, musl-tools; through cargo: gungraun-runner, the version of the gungraun
-# dev-dependency). Prints four Markdown tables: crate, metric, value, ratio to libc; then the
+# dependency of bench/). Prints four Markdown tables: crate, metric, value, ratio to libc; then the
 # whole loop (wait, then walk the events) in instructions per pass for every buffer size and
 # ready count; then each freepoll walk against the floor, per wait and per event; then the same
 # loop on a heap buffer (`EventVec::with_capacity` against a `Vec`).
@@ -39,8 +39,12 @@ if ((${#pkgs[@]})); then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pkgs[@]}" >/dev/null
 fi
 
+# The benchmarks are a package of their own (bench/), outside freepoll's workspace; it shares
+# the repository's target directory (bench/.cargo/config.toml).
+bcargo() { (cd bench && cargo "$@"); }
+
 # gungraun-runner must be exactly the version of the gungraun library the benchmarks link.
-metadata=$(cargo metadata --format-version 1)
+metadata=$(bcargo metadata --format-version 1)
 gungraun=$(jq -r '.packages[] | select(.name == "gungraun") | .version' <<<"$metadata")
 target_dir=$(jq -r .target_directory <<<"$metadata")
 runner=${GUNGRAUN_RUNNER:-$(command -v gungraun-runner || true)}
@@ -58,13 +62,13 @@ mkdir -p "$out"
 export CRITERION_HOME="$out/criterion"
 
 step "build"
-cargo bench --quiet --no-run >&2
-cargo bench --quiet --no-run --features std --bench instructions >&2
+bcargo bench --quiet --no-run >&2
+bcargo bench --quiet --no-run --features std --bench instructions >&2
 
 # ---- 1. instructions per call ------------------------------------------------------------
 step "instructions per epoll_wait (callgrind)"
-cargo bench --quiet --bench instructions -- --output-format=json >"$out/instructions.json"
-cargo bench --quiet --features std --bench instructions -- --output-format=json \
+bcargo bench --quiet --bench instructions -- --output-format=json >"$out/instructions.json"
+bcargo bench --quiet --features std --bench instructions -- --output-format=json \
     >"$out/instructions-std.json"
 
 # "<function> <id> <instructions>" for each run of one benchmark file's JSON lines.
@@ -82,12 +86,12 @@ per_call() {
 
 # ---- 2 and 3. criterion ------------------------------------------------------------------
 step "throughput (criterion)"
-cargo bench --quiet --bench throughput >"$out/throughput.log" 2>&1 || {
+bcargo bench --quiet --bench throughput >"$out/throughput.log" 2>&1 || {
     cat "$out/throughput.log" >&2
     exit 1
 }
 step "scale and allocations (criterion, counting allocator)"
-cargo bench --quiet --bench scale >"$out/scale.log" 2>&1 || {
+bcargo bench --quiet --bench scale >"$out/scale.log" 2>&1 || {
     cat "$out/scale.log" >&2
     exit 1
 }
@@ -120,7 +124,7 @@ recheck() {
     [ -n "$off" ] || return 0
     echo "bench: $group$suffix: $off of libc's speed looks off (another job running?);" \
         "running the group again" >&2
-    cargo bench --quiet --bench "$bench" -- "^$group/" >"$out/$bench-again-$group.log" 2>&1
+    bcargo bench --quiet --bench "$bench" -- "^$group/" >"$out/$bench-again-$group.log" 2>&1
     off=$(off_ratio "$group" "$suffix")
     if [ -n "$off" ]; then
         echo "bench: $group$suffix: still $off; wall ratios need a quiet machine:" \
@@ -177,13 +181,13 @@ record() {
 for a in "${arches[@]}"; do
     command -v "${cc[$a]}" >/dev/null || continue
     record "C, glibc" "$a" "$fp/c-glibc-$a" \
-        "${cc[$a]}" -static -Os -s benches/footprint/tiny.c -o "$fp/c-glibc-$a"
+        "${cc[$a]}" -static -Os -s bench/benches/footprint/tiny.c -o "$fp/c-glibc-$a"
     [ "$a" = x86_64 ] && record "C, musl" "$a" "$fp/c-musl-$a" \
-        musl-gcc -static -Os -s benches/footprint/tiny.c -o "$fp/c-musl-$a"
+        musl-gcc -static -Os -s bench/benches/footprint/tiny.c -o "$fp/c-musl-$a"
     record "Rust std, glibc" "$a" "$fp/rust-std-$a" \
         rustc --edition 2021 --target "${triple[$a]}" -C linker="${cc[$a]}" -C opt-level=s \
         -C panic=abort -C lto -C codegen-units=1 -C strip=symbols -C target-feature=+crt-static \
-        benches/footprint/tiny_std.rs -o "$fp/rust-std-$a"
+        bench/benches/footprint/tiny_std.rs -o "$fp/rust-std-$a"
 done
 
 # ---- the table ---------------------------------------------------------------------------
@@ -221,7 +225,7 @@ for n in 1 1000 10000 100000; do
 $(noise "wait_registered/$c/$n")" "wait$n"
     done
 done
-# Each add and delete follows a dup2 (see benches/scale.rs); the dup2s alone are subtracted.
+# Each add and delete follows a dup2 (see bench/benches/scale.rs); the dup2s alone are subtracted.
 m="ms to add and delete 100,000 registrations (lower is better)"
 dup2=$(median_ns add_delete_100000/dup2)
 for c in "${crates[@]}"; do
