@@ -787,6 +787,26 @@ mod tests {
         }
     }
 
+    /// The lookup in place, as on the process's own mapping: a page-aligned copy of the
+    /// synthetic image gives its function's address; a corrupted one, or a base that is not
+    /// page-aligned, gives none.
+    #[test]
+    fn the_lookup_in_a_mapping_checks_the_image_first() {
+        let mut pages = vec![0u8; 3 * MIN_PAGE];
+        let start = pages.as_ptr() as usize;
+        let skip = (MIN_PAGE - start % MIN_PAGE) % MIN_PAGE;
+        let base = start + skip;
+        pages[skip..skip + LEN].copy_from_slice(&synthetic());
+        // SAFETY: `base` is page-aligned with at least one page of `pages` after it, which
+        // holds the image as its program headers describe it and outlives the calls.
+        assert_eq!(unsafe { find_in_mapping(base, &QUERY) }, Some(base + TEXT));
+        // SAFETY: as above; one byte further is still inside `pages` for a page.
+        assert_eq!(unsafe { find_in_mapping(base + 8, &QUERY) }, None);
+        pages[skip + 4] = 3 - CLASS;
+        // SAFETY: as above.
+        assert_eq!(unsafe { find_in_mapping(base, &QUERY) }, None);
+    }
+
     fn auxv(pairs: &[(usize, usize)]) -> Vec<u8> {
         pairs
             .iter()
