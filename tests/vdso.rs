@@ -76,8 +76,15 @@ fn the_vdso_is_used_on_a_real_kernel() {
         eprintln!(
             "vdso: under an emulator, vDSO mapped: {mapped}, clock_gettime through it: {used}"
         );
+        // qemu-user 7.2 maps no vDSO for most guests: then the system call is what the
+        // other tests check here.
         emulator_note(format_args!(
-            "vDSO mapped: {mapped}, clock_gettime through it: {used} (qemu-user's own vDSO)"
+            "vDSO mapped: {mapped}, clock_gettime through it: {used}{}",
+            if used {
+                ""
+            } else {
+                "; the system call is tested instead"
+            }
         ));
         return;
     }
