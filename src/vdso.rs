@@ -6,8 +6,13 @@
 //! (`AT_SYSINFO_EHDR`), which is read, in this order, from
 //! - the initial stack, when the program started through [`entry!`](crate::entry!) (its
 //!   `_start` records the stack pointer; the auxiliary vector follows `envp`);
-//! - `prctl(PR_GET_AUXV)` (Linux 6.4), which needs no `/proc`;
-//! - `/proc/self/auxv`.
+//! - `/proc/self/auxv`;
+//! - `prctl(PR_GET_AUXV)` (Linux 6.4), where `/proc` is not mounted.
+//!
+//! `/proc/self/auxv` comes before `prctl`: the tools that run a program under their own
+//! control (valgrind, qemu-user before 7.0) fake the file with the vector they gave the
+//! program, but pass an unknown `prctl` through to the kernel, which answers with the tool's
+//! own vector, whose vDSO address the program must not call.
 //!
 //! Then just enough of its ELF image is read to find the symbol the architecture's file names
 //! (`arch/<arch>.rs`: `VDSO_CLOCK_GETTIME`), with its symbol version: the dynamic section, the
@@ -117,6 +122,9 @@ fn sysinfo_ehdr() -> Option<usize> {
         return unsafe { from_initial_stack(sp as *const usize) };
     }
     let mut buf = [0u8; AUXV_BYTES];
+    if let Some(len) = read_proc_auxv(&mut buf) {
+        return buf.get(..len).and_then(sysinfo_ehdr_in);
+    }
     // SAFETY: `buf` is valid for writes of `AUXV_BYTES` bytes, the length passed; the kernel
     // writes at most that many.
     let ret = unsafe {
@@ -129,12 +137,9 @@ fn sysinfo_ehdr() -> Option<usize> {
             0,
         )
     };
-    if let Ok(full) = crate::errno::decode_raw(ret) {
-        // The return value is the whole vector's size; the copy stops at the buffer's.
-        return buf.get(..full.min(AUXV_BYTES)).and_then(sysinfo_ehdr_in);
-    }
-    let len = read_proc_auxv(&mut buf)?;
-    buf.get(..len).and_then(sysinfo_ehdr_in)
+    // The return value is the whole vector's size; the copy stops at the buffer's.
+    let full = crate::errno::decode_raw(ret).ok()?;
+    buf.get(..full.min(AUXV_BYTES)).and_then(sysinfo_ehdr_in)
 }
 
 /// Reads `/proc/self/auxv` into `buf`: the length read, or `None` if it cannot be read.
