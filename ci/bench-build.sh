@@ -13,4 +13,4 @@ cd bench
 cargo bench --quiet --no-run
 cargo bench --quiet --no-run --features std --bench instructions
 cargo clippy --quiet --benches --features std -- -D warnings
-echo "bench-build: bench/ builds (instructions, throughput, scale)"
+echo "bench-build: bench/ builds (instructions, throughput, clock, scale)"

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # freepoll against libc, rustix and nix, in one run on this machine: user-space instructions per
-# epoll_wait (callgrind), events per second (criterion), wait cost against the number of
-# registered descriptors and add/delete cost (criterion), heap allocations (a counting
-# allocator), and the size of static programs. Installs what it needs (as root through apt:
-# valgrind, jq, musl-tools; through cargo: gungraun-runner, the version of the gungraun
-# dependency of bench/). Prints four Markdown tables: crate, metric, value, ratio to libc; then the
-# whole loop (wait, then walk the events) in instructions per pass for every buffer size and
-# ready count; then each freepoll walk against the floor, per wait and per event; then the same
-# loop on a heap buffer (`EventVec::with_capacity` against a `Vec`).
+# epoll_wait (callgrind), events per second (criterion), the cost of a clock read and of a loop
+# pass that reads the clock and waits (callgrind and criterion, with std's Instant::now),
+# wait cost against the number of registered descriptors and add/delete cost (criterion), heap
+# allocations (a counting allocator), and the size of static programs. Installs what it needs
+# (as root through apt: valgrind, jq, musl-tools; through cargo: gungraun-runner, the version of
+# the gungraun dependency of bench/). Prints four Markdown tables: crate, metric, value, ratio to
+# libc; then the whole loop (wait, then walk the events) in instructions per pass for every
+# buffer size and ready count; then each freepoll walk against the floor, per wait and per
+# event; then the same loop on a heap buffer (`EventVec::with_capacity` against a `Vec`).
 #
 # Wall times need a quiet machine: anything else running (a build, a test suite) moves them by
 # far more than the differences measured, and only the ratios from one run mean something. A
@@ -90,6 +91,11 @@ bcargo bench --quiet --bench throughput >"$out/throughput.log" 2>&1 || {
     cat "$out/throughput.log" >&2
     exit 1
 }
+step "clock reads and loop passes (criterion)"
+bcargo bench --quiet --bench clock >"$out/clock.log" 2>&1 || {
+    cat "$out/clock.log" >&2
+    exit 1
+}
 step "scale and allocations (criterion, counting allocator)"
 bcargo bench --quiet --bench scale >"$out/scale.log" 2>&1 || {
     cat "$out/scale.log" >&2
@@ -107,7 +113,9 @@ median_ns() {
 off_ratio() {
     local group=$1 suffix=$2 c l
     l=$(median_ns "$group/libc$suffix")
-    for c in freepoll rustix nix; do
+    for c in freepoll rustix nix std; do
+        # Not every group has every crate (nix reads no clock, std has no epoll).
+        [ -f "$CRITERION_HOME/$group/$c$suffix/new/estimates.json" ] || continue
         if awk -v t="$(median_ns "$group/$c$suffix")" -v l="$l" \
             'BEGIN { r = l / t; exit !(r < 0.95 || r > 1.05) }'; then
             awk -v c="$c" -v t="$(median_ns "$group/$c$suffix")" -v l="$l" \
@@ -133,6 +141,8 @@ recheck() {
 }
 recheck throughput pingpong
 recheck throughput fanout
+recheck clock clock_monotonic
+recheck clock clock_pass
 # One rerun of wait_registered covers every size; check the sizes until one looks off.
 for n in 1 1000 10000 100000; do
     [ -z "$(off_ratio wait_registered "/$n")" ] || {
@@ -203,6 +213,27 @@ row freepoll "$m" "$(per_call "$out/instructions.json" freepoll_wait)" ir
 row "freepoll, std feature" "$m" "$(per_call "$out/instructions-std.json" freepoll_wait)" ir
 for c in libc rustix nix; do
     row "$c" "$m" "$(per_call "$out/instructions.json" "${c}_wait")" ir
+done
+
+# The clock: instructions (callgrind) and wall time (criterion) of one read and one loop pass.
+clock_crates=(freepoll libc rustix std)
+m="instructions per clock_gettime(CLOCK_MONOTONIC) (std: Instant::now; lower is better)"
+# No rustix rows here: its clock read dies under valgrind (bench/benches/instructions.rs).
+for c in freepoll libc std; do
+    row "$c" "$m" "$(per_call "$out/instructions.json" "${c}_clock")" irclock
+done
+m="instructions per loop pass: clock read, then epoll_wait (1 ready, timeout 0; std waits with libc)"
+for c in freepoll libc std; do
+    row "$c" "$m" "$(per_call "$out/instructions.json" "${c}_pass")" irpass
+done
+m="ns per clock_gettime(CLOCK_MONOTONIC) (std: Instant::now; lower is better)"
+for c in "${clock_crates[@]}"; do
+    row "$c" "$m" "$(printf '%.1f' "$(median_ns "clock_monotonic/$c")") \
+$(noise "clock_monotonic/$c")" clock
+done
+m="ns per loop pass: clock read, then epoll_wait (1 ready, timeout 0; lower is better)"
+for c in "${clock_crates[@]}"; do
+    row "$c" "$m" "$(printf '%.1f' "$(median_ns "clock_pass/$c")") $(noise "clock_pass/$c")" pass
 done
 
 crates=(freepoll libc rustix nix)
