@@ -249,3 +249,16 @@ pub(crate) unsafe fn clone_run(
     }
     ret
 }
+
+// ---- vDSO ---------------------------------------------------------------------------------
+
+/// The vDSO's `clock_gettime`: its name and symbol version
+/// (`arch/arm64/kernel/vdso/vdso.lds.S`).
+///
+/// It is a C function, `int f(clockid_t, struct __kernel_timespec *)`, returning 0 or
+/// `-errno`: the shared `vdso_clock_gettime` (`arch/common.rs`) calls it.
+pub(crate) const VDSO_CLOCK_GETTIME: Option<(&[u8], &[u8])> =
+    Some((b"__kernel_clock_gettime", b"LINUX_2.6.39"));
+
+/// `e_machine` of this architecture's ELF images, the vDSO's included: `EM_AARCH64`.
+pub(crate) const ELF_MACHINE: u16 = 183;

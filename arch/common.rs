@@ -167,4 +167,29 @@ pub(crate) mod spawn {
     /// variant (`CLONE_BACKWARDS`, on arm, powerpc and i386, swaps only the fourth and fifth,
     /// `tls` and `child_tid`).
     pub(crate) const CLONE_BACKWARDS2: bool = false;
+
+    /// The size of an entry of an ELF `DT_HASH` table (`Elf_Symndx`): 4 bytes; 8 on s390x,
+    /// whose 64-bit ELF uses 64-bit hash entries.
+    pub(crate) const ELF_HASH_ENTRY: usize = 4;
+
+    /// Calls the vDSO's `clock_gettime` at `f` as the C function it is,
+    /// `int f(clockid_t clock, struct __kernel_timespec *ts)`: 0, or `-errno` as a system
+    /// call returns it (for a clock it does not read itself, the vDSO makes the system call and
+    /// returns its answer). The architectures whose vDSO follows the C calling convention
+    /// (all but powerpc) use this one.
+    ///
+    /// # Safety
+    /// `f` is the address of the vDSO's `clock_gettime` with that C signature (found with the
+    /// architecture's name and version), and `ts` is valid for writes of a 16-byte
+    /// `__kernel_timespec`.
+    #[inline]
+    pub(crate) unsafe fn vdso_clock_gettime(f: usize, clock: usize, ts: usize) -> usize {
+        // SAFETY: the caller passes the address of a function with this C signature.
+        let f =
+            unsafe { core::mem::transmute::<usize, unsafe extern "C" fn(i32, *mut u8) -> i32>(f) };
+        // SAFETY: the vDSO reads the clock and writes the 16 bytes at `ts`, which the caller
+        // passes valid for them; it touches no other memory of the program.
+        let ret = unsafe { f(clock as i32, ts as *mut u8) };
+        ret as isize as usize
+    }
 }

@@ -317,3 +317,15 @@ pub(crate) unsafe fn clone_run(
     let _ = (nr, a0, a1, a2, a3, a4, child, arg);
     NOSYS
 }
+
+/// No vDSO under Miri, which cannot call into it: `clock_gettime` is always the system call.
+pub(crate) const VDSO_CLOCK_GETTIME: Option<(&[u8], &[u8])> = None;
+
+/// Never called under Miri ([`VDSO_CLOCK_GETTIME`] is `None`): `-ENOSYS`.
+///
+/// # Safety
+/// None needed; the signature is the architecture's.
+#[inline]
+pub(crate) unsafe fn vdso_clock_gettime(_f: usize, _clock: usize, _ts: usize) -> usize {
+    NOSYS
+}

@@ -439,3 +439,56 @@ pub(crate) unsafe fn clone_run(
     }
     ret
 }
+
+// ---- vDSO ---------------------------------------------------------------------------------
+
+/// The vDSO's `clock_gettime`: its name and symbol version
+/// (`arch/powerpc/kernel/vdso/vdso64.lds.S`).
+///
+/// It is not called as a C function: it reports an error as `sc` does (cr0.SO set, the
+/// positive errno in `r3`), and saves the link register and `r2` in its caller's frame
+/// header: [`vdso_clock_gettime`] below.
+pub(crate) const VDSO_CLOCK_GETTIME: Option<(&[u8], &[u8])> =
+    Some((b"__kernel_clock_gettime", b"LINUX_2.6.15"));
+
+/// `e_machine` of this architecture's ELF images, the vDSO's included: `EM_PPC64`.
+pub(crate) const ELF_MACHINE: u16 = 21;
+
+/// Calls the vDSO's `clock_gettime` at `f`: 0, or `-errno` as a system call stub returns it.
+///
+/// The vDSO's functions return as `sc` does: on error cr0.SO set and the positive errno in
+/// `r3` (for a clock it does not read itself, it makes the system call and returns that
+/// answer), which `bns+` / `neg` turn into `-errno` as in the system call stubs. The call
+/// goes through `ctr` with the address also in `r12`, as the ELFv2 ABI has it for an indirect
+/// call. The callee saves the link register and `r2` in its caller's frame header (at 16 and
+/// 24 bytes above the stack pointer): the asm makes a 32-byte frame of its own for that
+/// (hence no `nostack`), so that nothing of the compiler's is overwritten. Clobbered: what
+/// the C ABI lets a callee change (`clobber_abi("C")`: `r0`, `r3` to `r12`, the volatile
+/// floating-point and vector registers, `cr0`, `cr1`, `cr5` to `cr7`, `ctr`, `lr`, `xer`).
+///
+/// # Safety
+/// `f` is the address of the vDSO's `__kernel_clock_gettime`, and `ts` is valid for writes of
+/// a 16-byte `__kernel_timespec`.
+#[inline]
+pub(crate) unsafe fn vdso_clock_gettime(f: usize, clock: usize, ts: usize) -> usize {
+    let ret;
+    // SAFETY: the caller's contract: `f` is the vDSO function, which reads the clock and
+    // writes the 16 bytes at `ts`, touching no other memory of the program but the frame the
+    // asm makes for it below the stack pointer; every register it may change is declared.
+    unsafe {
+        core::arch::asm!(
+            "mtctr 12",
+            "stdu 1, -32(1)",
+            "bctrl",
+            "addi 1, 1, 32",
+            "bns+ 1f",
+            "neg 3, 3",
+            "1:",
+            inlateout("r3") clock => ret,
+            in("r4") ts,
+            in("r12") f,
+            clobber_abi("C"),
+        );
+    }
+    ret
+}

@@ -365,3 +365,20 @@ pub(crate) unsafe fn clone_run(
     }
     ret
 }
+
+// ---- vDSO ---------------------------------------------------------------------------------
+
+/// The vDSO's `clock_gettime`: its name and symbol version
+/// (`arch/s390/kernel/vdso64/vdso64.lds.S`).
+///
+/// It is a C function, `int f(clockid_t, struct __kernel_timespec *)`, returning 0 or
+/// `-errno`: the shared `vdso_clock_gettime` (`arch/common.rs`) calls it.
+pub(crate) const VDSO_CLOCK_GETTIME: Option<(&[u8], &[u8])> =
+    Some((b"__kernel_clock_gettime", b"LINUX_2.6.29"));
+
+/// `e_machine` of this architecture's ELF images, the vDSO's included: `EM_S390`.
+pub(crate) const ELF_MACHINE: u16 = 22;
+
+/// s390x's 64-bit ELF has 8-byte `DT_HASH` entries (binutils' s390x hash entry size; glibc's
+/// `Elf_Symndx` is 64-bit there), where every other architecture has 4-byte ones.
+pub(crate) const ELF_HASH_ENTRY: usize = 8;

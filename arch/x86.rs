@@ -435,3 +435,19 @@ pub(crate) unsafe fn clone_run(
     }
     ret
 }
+
+// ---- vDSO ---------------------------------------------------------------------------------
+
+/// The vDSO's `clock_gettime`: its name and symbol version
+/// (`arch/x86/entry/vdso/vdso32/vdso32.lds.S`).
+///
+/// It is a C function, `int f(clockid_t, struct __kernel_timespec *)`, returning 0 or
+/// `-errno`: the shared `vdso_clock_gettime` (`arch/common.rs`) calls it.
+/// Linux 5.3 added it, the 64-bit `time_t` entry; older kernels' vDSOs have only
+/// `__vdso_clock_gettime`, whose 32-bit `timespec` is not used: on them the lookup finds
+/// nothing and the clock is read with the system call.
+pub(crate) const VDSO_CLOCK_GETTIME: Option<(&[u8], &[u8])> =
+    Some((b"__vdso_clock_gettime64", b"LINUX_2.6"));
+
+/// `e_machine` of this architecture's ELF images, the vDSO's included: `EM_386`.
+pub(crate) const ELF_MACHINE: u16 = 3;

@@ -8,7 +8,7 @@
 - Cargo.toml's docs.rs `targets`: every architecture's target once (thumbv7neon shares armv7's
   arch file and is left out);
 - src/lib.rs: the message of its compile_error! names every target;
-- comments (in src/, arch/, ci/, freestanding/, tests/, benches/ and the manifests): one that
+- comments (in src/, arch/, ci/, freestanding/, tests/, bench/ and the manifests): one that
   names four or more of the architectures within three lines names all of them (a list
   meant to be partial names fewer).
 
@@ -94,7 +94,7 @@ def check(root):
 
     names = {a: re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, al)))
              for a, al in ALIASES.items()}
-    for top in ("src", "arch", "ci", "freestanding", "tests", "benches", "Cargo.toml", ".cargo"):
+    for top in ("src", "arch", "ci", "freestanding", "tests", "bench", "Cargo.toml", ".cargo"):
         path = os.path.join(root, top)
         files = [path] if os.path.isfile(path) else [
             os.path.join(d, f) for d, _, fs in os.walk(path) for f in fs

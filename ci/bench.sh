@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # freepoll against libc, rustix and nix, in one run on this machine: user-space instructions per
-# epoll_wait (callgrind), events per second (criterion), wait cost against the number of
-# registered descriptors and add/delete cost (criterion), heap allocations (a counting
-# allocator), and the size of static programs. Installs what it needs (as root through apt:
-# valgrind, jq, musl-tools; through cargo: gungraun-runner, the version of the gungraun
-# dev-dependency). Prints four Markdown tables: crate, metric, value, ratio to libc; then the
-# whole loop (wait, then walk the events) in instructions per pass for every buffer size and
-# ready count; then each freepoll walk against the floor, per wait and per event; then the same
-# loop on a heap buffer (`EventVec::with_capacity` against a `Vec`).
+# epoll_wait (callgrind), events per second (criterion), the cost of a clock read and of a loop
+# pass that reads the clock and waits (callgrind and criterion, with std's Instant::now),
+# wait cost against the number of registered descriptors and add/delete cost (criterion), heap
+# allocations (a counting allocator), and the size of static programs. Installs what it needs
+# (as root through apt: valgrind, jq, musl-tools; through cargo: gungraun-runner, the version of
+# the gungraun dependency of bench/). Prints four Markdown tables: crate, metric, value, ratio to
+# libc; then the whole loop (wait, then walk the events) in instructions per pass for every
+# buffer size and ready count; then each freepoll walk against the floor, per wait and per
+# event; then the same loop on a heap buffer (`EventVec::with_capacity` against a `Vec`).
 #
 # Wall times need a quiet machine: anything else running (a build, a test suite) moves them by
 # far more than the differences measured, and only the ratios from one run mean something. A
@@ -39,8 +40,12 @@ if ((${#pkgs[@]})); then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pkgs[@]}" >/dev/null
 fi
 
+# The benchmarks are a package of their own (bench/), outside freepoll's workspace; it shares
+# the repository's target directory (bench/.cargo/config.toml).
+bcargo() { (cd bench && cargo "$@"); }
+
 # gungraun-runner must be exactly the version of the gungraun library the benchmarks link.
-metadata=$(cargo metadata --format-version 1)
+metadata=$(bcargo metadata --format-version 1)
 gungraun=$(jq -r '.packages[] | select(.name == "gungraun") | .version' <<<"$metadata")
 target_dir=$(jq -r .target_directory <<<"$metadata")
 runner=${GUNGRAUN_RUNNER:-$(command -v gungraun-runner || true)}
@@ -58,13 +63,13 @@ mkdir -p "$out"
 export CRITERION_HOME="$out/criterion"
 
 step "build"
-cargo bench --quiet --no-run >&2
-cargo bench --quiet --no-run --features std --bench instructions >&2
+bcargo bench --quiet --no-run >&2
+bcargo bench --quiet --no-run --features std --bench instructions >&2
 
 # ---- 1. instructions per call ------------------------------------------------------------
 step "instructions per epoll_wait (callgrind)"
-cargo bench --quiet --bench instructions -- --output-format=json >"$out/instructions.json"
-cargo bench --quiet --features std --bench instructions -- --output-format=json \
+bcargo bench --quiet --bench instructions -- --output-format=json >"$out/instructions.json"
+bcargo bench --quiet --features std --bench instructions -- --output-format=json \
     >"$out/instructions-std.json"
 
 # "<function> <id> <instructions>" for each run of one benchmark file's JSON lines.
@@ -82,12 +87,17 @@ per_call() {
 
 # ---- 2 and 3. criterion ------------------------------------------------------------------
 step "throughput (criterion)"
-cargo bench --quiet --bench throughput >"$out/throughput.log" 2>&1 || {
+bcargo bench --quiet --bench throughput >"$out/throughput.log" 2>&1 || {
     cat "$out/throughput.log" >&2
     exit 1
 }
+step "clock reads and loop passes (criterion)"
+bcargo bench --quiet --bench clock >"$out/clock.log" 2>&1 || {
+    cat "$out/clock.log" >&2
+    exit 1
+}
 step "scale and allocations (criterion, counting allocator)"
-cargo bench --quiet --bench scale >"$out/scale.log" 2>&1 || {
+bcargo bench --quiet --bench scale >"$out/scale.log" 2>&1 || {
     cat "$out/scale.log" >&2
     exit 1
 }
@@ -103,7 +113,9 @@ median_ns() {
 off_ratio() {
     local group=$1 suffix=$2 c l
     l=$(median_ns "$group/libc$suffix")
-    for c in freepoll rustix nix; do
+    for c in freepoll rustix nix std; do
+        # Not every group has every crate (nix reads no clock, std has no epoll).
+        [ -f "$CRITERION_HOME/$group/$c$suffix/new/estimates.json" ] || continue
         if awk -v t="$(median_ns "$group/$c$suffix")" -v l="$l" \
             'BEGIN { r = l / t; exit !(r < 0.95 || r > 1.05) }'; then
             awk -v c="$c" -v t="$(median_ns "$group/$c$suffix")" -v l="$l" \
@@ -120,7 +132,7 @@ recheck() {
     [ -n "$off" ] || return 0
     echo "bench: $group$suffix: $off of libc's speed looks off (another job running?);" \
         "running the group again" >&2
-    cargo bench --quiet --bench "$bench" -- "^$group/" >"$out/$bench-again-$group.log" 2>&1
+    bcargo bench --quiet --bench "$bench" -- "^$group/" >"$out/$bench-again-$group.log" 2>&1
     off=$(off_ratio "$group" "$suffix")
     if [ -n "$off" ]; then
         echo "bench: $group$suffix: still $off; wall ratios need a quiet machine:" \
@@ -129,6 +141,8 @@ recheck() {
 }
 recheck throughput pingpong
 recheck throughput fanout
+recheck clock clock_monotonic
+recheck clock clock_pass
 # One rerun of wait_registered covers every size; check the sizes until one looks off.
 for n in 1 1000 10000 100000; do
     [ -z "$(off_ratio wait_registered "/$n")" ] || {
@@ -177,13 +191,13 @@ record() {
 for a in "${arches[@]}"; do
     command -v "${cc[$a]}" >/dev/null || continue
     record "C, glibc" "$a" "$fp/c-glibc-$a" \
-        "${cc[$a]}" -static -Os -s benches/footprint/tiny.c -o "$fp/c-glibc-$a"
+        "${cc[$a]}" -static -Os -s bench/benches/footprint/tiny.c -o "$fp/c-glibc-$a"
     [ "$a" = x86_64 ] && record "C, musl" "$a" "$fp/c-musl-$a" \
-        musl-gcc -static -Os -s benches/footprint/tiny.c -o "$fp/c-musl-$a"
+        musl-gcc -static -Os -s bench/benches/footprint/tiny.c -o "$fp/c-musl-$a"
     record "Rust std, glibc" "$a" "$fp/rust-std-$a" \
         rustc --edition 2021 --target "${triple[$a]}" -C linker="${cc[$a]}" -C opt-level=s \
         -C panic=abort -C lto -C codegen-units=1 -C strip=symbols -C target-feature=+crt-static \
-        benches/footprint/tiny_std.rs -o "$fp/rust-std-$a"
+        bench/benches/footprint/tiny_std.rs -o "$fp/rust-std-$a"
 done
 
 # ---- the table ---------------------------------------------------------------------------
@@ -199,6 +213,27 @@ row freepoll "$m" "$(per_call "$out/instructions.json" freepoll_wait)" ir
 row "freepoll, std feature" "$m" "$(per_call "$out/instructions-std.json" freepoll_wait)" ir
 for c in libc rustix nix; do
     row "$c" "$m" "$(per_call "$out/instructions.json" "${c}_wait")" ir
+done
+
+# The clock: instructions (callgrind) and wall time (criterion) of one read and one loop pass.
+clock_crates=(freepoll libc rustix std)
+m="instructions per clock_gettime(CLOCK_MONOTONIC) (std: Instant::now; lower is better)"
+# No rustix rows here: its clock read dies under valgrind (bench/benches/instructions.rs).
+for c in freepoll libc std; do
+    row "$c" "$m" "$(per_call "$out/instructions.json" "${c}_clock")" irclock
+done
+m="instructions per loop pass: clock read, then epoll_wait (1 ready, timeout 0; std waits with libc)"
+for c in freepoll libc std; do
+    row "$c" "$m" "$(per_call "$out/instructions.json" "${c}_pass")" irpass
+done
+m="ns per clock_gettime(CLOCK_MONOTONIC) (std: Instant::now; lower is better)"
+for c in "${clock_crates[@]}"; do
+    row "$c" "$m" "$(printf '%.1f' "$(median_ns "clock_monotonic/$c")") \
+$(noise "clock_monotonic/$c")" clock
+done
+m="ns per loop pass: clock read, then epoll_wait (1 ready, timeout 0; lower is better)"
+for c in "${clock_crates[@]}"; do
+    row "$c" "$m" "$(printf '%.1f' "$(median_ns "clock_pass/$c")") $(noise "clock_pass/$c")" pass
 done
 
 crates=(freepoll libc rustix nix)
@@ -221,7 +256,7 @@ for n in 1 1000 10000 100000; do
 $(noise "wait_registered/$c/$n")" "wait$n"
     done
 done
-# Each add and delete follows a dup2 (see benches/scale.rs); the dup2s alone are subtracted.
+# Each add and delete follows a dup2 (see bench/benches/scale.rs); the dup2s alone are subtracted.
 m="ms to add and delete 100,000 registrations (lower is better)"
 dup2=$(median_ns add_delete_100000/dup2)
 for c in "${crates[@]}"; do

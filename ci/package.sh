@@ -5,8 +5,8 @@
 # cargo would; needs crates.io's index, nothing is uploaded), then builds the unpacked package
 # again with all features and for a bare-metal target.
 #
-# The shipped tests are not run from the package: they would build every dev-dependency
-# (benchmark harnesses included), and ci/test.sh runs the same files from the tree.
+# The shipped tests are not run from the package: they would build every dev-dependency, and
+# ci/test.sh runs the same files from the tree.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,7 +27,7 @@ for f in Cargo.toml README.md CHANGELOG.md LICENSE-MIT LICENSE-APACHE src/*.rs a
         fail=1
     fi
 done
-unwanted=$(grep -E '^(ci|freestanding|benches|docs|target|\.ci|\.cargo|\.cache)/|^rust-toolchain\.toml$' \
+unwanted=$(grep -E '^(ci|freestanding|bench|docs|target|\.ci|\.cargo|\.cache)/|^rust-toolchain\.toml$' \
     <<<"$list" || true)
 if [ -n "$unwanted" ]; then
     echo "package: these files would ship but are of no use to users:" >&2

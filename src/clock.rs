@@ -17,10 +17,14 @@
 //! `Realtime`, and a timer on it that must learn of changes wants
 //! [`CANCEL_ON_SET`](crate::timerfd::SetFlags::CANCEL_ON_SET).
 //!
-//! This is the system call, not the vDSO: each read enters the kernel (some hundred
-//! nanoseconds). A loop reads the clock once per pass, not once per event.
+//! **Reads go through the vDSO.** The kernel maps a small shared object into every process
+//! whose `clock_gettime` reads most clocks without entering the kernel (tens of nanoseconds
+//! instead of a system call's hundreds). [`clock_gettime`] finds it on its first call, with
+//! no C library (see [`uses_vdso`]), and calls it; the clocks the vDSO does not read itself
+//! (the CPU-time and alarm clocks) and every read where there is no vDSO to use are the system
+//! call, with the same answers and errors.
 
-use crate::arch::{nr, syscall2};
+use crate::arch::{nr, syscall2, vdso_clock_gettime};
 use crate::errno::{decode_raw, Errno, Result};
 use crate::timeout::KernelTimespec;
 use core::time::Duration;
@@ -74,20 +78,43 @@ pub enum ClockId {
 /// - [`Errno::OVERFLOW`]: the clock reads before its zero, which a `Duration` cannot hold
 ///   (only a realtime clock set before 1970 does that).
 ///
+/// Through the vDSO where there is one (see the [module](self) docs): the first call looks
+/// it up, once for the process. An answer other than success from the vDSO is not trusted
+/// as it is: the system call is made and its answer returned, so that every clock answers as
+/// the kernel does.
+///
 /// # References
-/// - [clock_gettime(2)](https://man7.org/linux/man-pages/man2/clock_gettime.2.html)
+/// - [clock_gettime(2)](https://man7.org/linux/man-pages/man2/clock_gettime.2.html),
+///   [vdso(7)](https://man7.org/linux/man-pages/man7/vdso.7.html)
 #[inline]
 pub fn clock_gettime(clock: ClockId) -> Result<Duration> {
     let mut ts = KernelTimespec::default();
-    // SAFETY: `ts` is a live `__kernel_timespec`, valid for the 16 bytes the kernel writes;
-    // the clock is an integer.
-    let ret = unsafe {
-        syscall2(
-            nr::CLOCK_GETTIME,
-            clock as i32 as usize,
-            &mut ts as *mut KernelTimespec as usize,
-        )
+    let ts_addr = &mut ts as *mut KernelTimespec as usize;
+    let from_vdso = match crate::vdso::clock_gettime() {
+        // SAFETY: `f` is the vDSO's clock_gettime, found under the name, version and machine
+        // the architecture's file gives for that signature; `ts` is a live
+        // `__kernel_timespec`, valid for the 16 bytes it writes; the clock is an integer.
+        Some(f) => unsafe { vdso_clock_gettime(f, clock as i32 as usize, ts_addr) == 0 },
+        None => false,
     };
-    decode_raw(ret)?;
+    if !from_vdso {
+        // SAFETY: `ts` is a live `__kernel_timespec`, valid for the 16 bytes the kernel
+        // writes; the clock is an integer.
+        let ret = unsafe { syscall2(nr::CLOCK_GETTIME, clock as i32 as usize, ts_addr) };
+        decode_raw(ret)?;
+    }
     ts.to_duration().ok_or(Errno::OVERFLOW)
+}
+
+/// Whether [`clock_gettime`] reads the clocks through the vDSO in this process (looking the
+/// vDSO up now if no clock was read yet). `false` where there is none to use: no vDSO mapped
+/// (some emulators), a kernel whose vDSO lacks the 64-bit-time function (i686 before Linux
+/// 5.3, armv7 before 5.5), an image that does not check out, or Miri.
+///
+/// ```
+/// let _fast = freepoll::clock::uses_vdso();
+/// ```
+#[inline]
+pub fn uses_vdso() -> bool {
+    crate::vdso::clock_gettime().is_some()
 }

@@ -195,6 +195,9 @@ unsafe fn c_str(s: *const u8) -> &'static [u8] {
 /// pointers and a NULL (argv), then the environment pointers and a NULL (envp). Called once.
 #[doc(hidden)]
 pub unsafe fn start(sp: *const usize, main: fn(Args) -> i32) -> ! {
+    // The auxiliary vector follows envp: the vDSO lookup finds it from here, if the program
+    // ever reads a clock.
+    crate::vdso::record_initial_stack(sp);
     // SAFETY: the caller's contract is `from_initial_stack`'s.
     let args = unsafe { Args::from_initial_stack(sp) };
     crate::process::exit(main(args))

@@ -101,6 +101,7 @@ mod event;
 mod event_vec;
 mod params;
 mod timeout;
+mod vdso;
 
 pub mod clock;
 #[cfg(feature = "std")]

@@ -23,6 +23,10 @@
 //! instruction, `epoll_wait(epfd, events, maxevents, 0)` (x86_64's 232, four arguments), with
 //! no error decoding; in the walks, a plain slice of the returned count (`&buf[..n]`).
 //!
+//! A third group, `clock`, counts `clock_gettime(CLOCK_MONOTONIC)` alone (std: `Instant::now`)
+//! and one pass of a loop with timers: the clock read, then the wait of `one_ready` (freepoll,
+//! libc, std; rustix's clock read does not run under valgrind, see the group).
+//!
 //! Run: `cargo bench --bench instructions` (needs valgrind and `gungraun-runner` of the same
 //! version as the `gungraun` dev-dependency; ci/bench.sh installs it). One group:
 //! `cargo bench --bench instructions -- 'instructions::walk_64::*'`.
@@ -766,6 +770,147 @@ mod bench {
         );
     }
 
+    // ----- the clock: one read, and one loop pass (read, then wait) ----------------------------
+    //
+    // `clock_gettime(CLOCK_MONOTONIC)` alone, per crate (std: `Instant::now`), and one pass of
+    // a loop with timers: the read, then the wait of `one_ready` (the std row waits with libc).
+    // No rustix row: under valgrind (3.19) rustix's first clock read dies with SIGSEGV. rustix
+    // can read the auxiliary vector with prctl(PR_GET_AUXV), which valgrind passes to the
+    // kernel (the answer is valgrind's own vector); freepoll died the same way while it asked
+    // prctl before /proc/self/auxv. clock.rs has rustix's wall times.
+
+    fn libc_monotonic() -> libc::timespec {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: `ts` is a live timespec the call writes.
+        let ret = unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+        assert_eq!(ret, 0, "clock_gettime");
+        ts
+    }
+
+    #[library_benchmark(config = config())]
+    #[bench::calls(args = (CALLS))]
+    #[bench::calls_x2(args = (2 * CALLS))]
+    fn freepoll_clock(calls: u64) -> u64 {
+        use freepoll::clock::{clock_gettime, ClockId};
+        for _ in 0..calls {
+            black_box(clock_gettime(ClockId::Monotonic).expect("clock_gettime"));
+            handler_clobbers();
+        }
+        calls
+    }
+
+    #[library_benchmark(config = config())]
+    #[bench::calls(args = (CALLS))]
+    #[bench::calls_x2(args = (2 * CALLS))]
+    fn libc_clock(calls: u64) -> u64 {
+        for _ in 0..calls {
+            black_box(libc_monotonic());
+            handler_clobbers();
+        }
+        calls
+    }
+
+    #[library_benchmark(config = config())]
+    #[bench::calls(args = (CALLS))]
+    #[bench::calls_x2(args = (2 * CALLS))]
+    fn std_clock(calls: u64) -> u64 {
+        for _ in 0..calls {
+            black_box(std::time::Instant::now());
+            handler_clobbers();
+        }
+        calls
+    }
+
+    #[library_benchmark(config = config())]
+    #[bench::calls(args = (CALLS), setup = freepoll_setup)]
+    #[bench::calls_x2(args = (2 * CALLS), setup = freepoll_setup)]
+    fn freepoll_pass(s: FreepollSetup) -> FreepollSetup {
+        use freepoll::clock::{clock_gettime, ClockId};
+        use freepoll::epoll::{epoll_wait, EventVec};
+        let Setup {
+            calls,
+            epoll,
+            mut buf,
+            source,
+        } = s;
+        let mut events = EventVec::new(&mut buf);
+        for _ in 0..calls {
+            let now = clock_gettime(ClockId::Monotonic).expect("clock_gettime");
+            black_box((now, epoll_wait(&epoll, &mut events, 0).expect("epoll_wait")));
+            handler_clobbers();
+        }
+        Setup {
+            calls,
+            epoll,
+            buf,
+            source,
+        }
+    }
+
+    #[library_benchmark(config = config())]
+    #[bench::calls(args = (CALLS), setup = libc_setup)]
+    #[bench::calls_x2(args = (2 * CALLS), setup = libc_setup)]
+    fn libc_pass(s: LibcSetup) -> LibcSetup {
+        let Setup {
+            calls,
+            epoll,
+            mut buf,
+            source,
+        } = s;
+        let epfd = epoll.as_raw_fd();
+        for _ in 0..calls {
+            let now = libc_monotonic();
+            // SAFETY: `epfd` is open; `buf` is valid for `buf.len()` events (8, fits a c_int).
+            let n =
+                unsafe { libc::epoll_wait(epfd, buf.as_mut_ptr(), buf.len() as libc::c_int, 0) };
+            assert!(n >= 0, "epoll_wait");
+            black_box((now.tv_sec, now.tv_nsec, n));
+            handler_clobbers();
+        }
+        Setup {
+            calls,
+            epoll,
+            buf,
+            source,
+        }
+    }
+
+    #[library_benchmark(config = config())]
+    #[bench::calls(args = (CALLS), setup = libc_setup)]
+    #[bench::calls_x2(args = (2 * CALLS), setup = libc_setup)]
+    fn std_pass(s: LibcSetup) -> LibcSetup {
+        let Setup {
+            calls,
+            epoll,
+            mut buf,
+            source,
+        } = s;
+        let epfd = epoll.as_raw_fd();
+        for _ in 0..calls {
+            let now = std::time::Instant::now();
+            // SAFETY: `epfd` is open; `buf` is valid for `buf.len()` events (8, fits a c_int).
+            let n =
+                unsafe { libc::epoll_wait(epfd, buf.as_mut_ptr(), buf.len() as libc::c_int, 0) };
+            assert!(n >= 0, "epoll_wait");
+            black_box((now, n));
+            handler_clobbers();
+        }
+        Setup {
+            calls,
+            epoll,
+            buf,
+            source,
+        }
+    }
+
+    library_benchmark_group!(
+        name = clock;
+        benchmarks = freepoll_clock, libc_clock, std_clock, freepoll_pass, libc_pass, std_pass
+    );
+
     library_benchmark_group!(
         name = one_ready;
         benchmarks = floor_wait, freepoll_wait, libc_wait, rustix_wait, nix_wait
@@ -773,7 +918,7 @@ mod bench {
 }
 
 #[cfg(target_arch = "x86_64")]
-use bench::{one_ready, slots_1024::walk_1024, slots_4::walk_4, slots_64::walk_64};
+use bench::{clock, one_ready, slots_1024::walk_1024, slots_4::walk_4, slots_64::walk_64};
 
 #[cfg(all(target_arch = "x86_64", feature = "alloc"))]
 use bench::heap::walk_heap;
@@ -781,6 +926,7 @@ use bench::heap::walk_heap;
 #[cfg(all(target_arch = "x86_64", not(feature = "alloc")))]
 gungraun::main!(
     library_benchmark_groups = one_ready,
+    clock,
     walk_4,
     walk_64,
     walk_1024
@@ -789,6 +935,7 @@ gungraun::main!(
 #[cfg(all(target_arch = "x86_64", feature = "alloc"))]
 gungraun::main!(
     library_benchmark_groups = one_ready,
+    clock,
     walk_4,
     walk_64,
     walk_1024,
