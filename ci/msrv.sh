@@ -6,7 +6,7 @@
 # 1.65.0), installed with rustup when missing. Prints cargo's summaries.
 #
 # Why not simply `cargo +1.63.0 test` at the top of the tree:
-# - freepoll's dev-dependencies (proptest, criterion, a current libc) need a newer Rust, and
+# - freepoll's dev-dependencies (proptest, a current libc) need a newer Rust, and
 #   cargo resolves and locks them even for a plain `cargo build`. So the check runs in ci/msrv/,
 #   a crate of its own: it depends on freepoll by path (a path dependency brings none of its
 #   dev-dependencies), has `libc` as its only dev-dependency, and its test targets are

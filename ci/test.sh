@@ -83,8 +83,8 @@ done
 # them on the musl targets of ci/arches.sh (.cargo/config.toml links them with rust-lld).
 # Where it differs from glibc, musl gives its own answers (its reserved signals 32 to 34, its
 # libc crate's constants), which the tests compare with. The whole suite where the host runs
-# the target: x86_64 (about 5 minutes from a fresh clone, 4 of them building the x86_64-only
-# benchmark dev-dependencies for musl) and i686 (1½ minutes). Under qemu-user (aarch64), where
+# the target: x86_64 and i686 (each a minute or two from a fresh clone; the benchmarks and
+# their dependencies are a package of their own, bench/, not built here). Under qemu-user (aarch64), where
 # the whole suite would add nearly 5 minutes (its 29 test binaries and 53 doctests built and
 # run twice), the unit tests and the files that compare with musl's libc: constants and
 # layouts, signal masks and dispositions, open flags, errors, processes (1 minute); the glibc
