@@ -435,8 +435,9 @@ pub fn epoll_pwait(
 /// [`epoll_wait`] that restarts after [`Errno::INTR`] with the time that is left, so signals
 /// arriving during the wait cannot stretch it.
 ///
-/// Reads `CLOCK_MONOTONIC` with [`clock_gettime`](crate::clock::clock_gettime) (through the
-/// vDSO where there is one) before the first wait and after each interruption, and waits again for what is left of `timeout`. When
+/// Reads `CLOCK_MONOTONIC` with [`clock_gettime`] (through the vDSO where there is one)
+/// before the first wait and after each interruption, and waits again for what is left of
+/// `timeout`. When
 /// nothing is left it waits once more with a zero timeout, so events that arrived are still
 /// reported. [`Timeout::FOREVER`] restarts as it is and reads no clock; [`Timeout::ZERO`]
 /// reads none either. Only `INTR` is retried: every other answer is returned.
