@@ -70,6 +70,28 @@ impl Line {
     }
 }
 
+/// Ends a run: prints `MARKER: ok` or `MARKER: fail STEP[: ERRNO]` and, as PID 1, powers
+/// off; as a process returns the exit status (0 or 1).
+pub fn finish(marker: &str, outcome: &Result<(), Fail>, pid1: bool) -> i32 {
+    let mut line = Line::new();
+    line.push(marker);
+    match outcome {
+        Ok(()) => line.push(": ok"),
+        Err(fail) => {
+            line.push(": fail ").push(fail.step);
+            match fail.errno {
+                Some(errno) => line.push(": ").push_errno(errno),
+                None => &mut line,
+            }
+        }
+    };
+    line.print();
+    if pid1 {
+        power_off()
+    }
+    outcome.is_err() as i32
+}
+
 /// reboot(2) with `LINUX_REBOOT_CMD_POWER_OFF`: PID 1 may not exit. Should the call fail, says
 /// so and sleeps for good in a wait on an empty epoll instance (the boot's timeout ends it).
 pub fn power_off() -> ! {

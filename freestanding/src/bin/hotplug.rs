@@ -45,7 +45,7 @@ use freepoll::Errno;
 
 #[path = "../console.rs"]
 mod console;
-use console::{power_off, At, Fail, Line};
+use console::{finish, power_off, At, Fail, Line};
 
 freepoll::entry!(main);
 
@@ -99,22 +99,7 @@ fn main(args: Args) -> i32 {
             fail("arguments")
         }
     };
-    let mut line = Line::new();
-    match &outcome {
-        Ok(()) => line.push("FREEPOLL-HOTPLUG: ok"),
-        Err(fail) => {
-            line.push("FREEPOLL-HOTPLUG: fail ").push(fail.step);
-            match fail.errno {
-                Some(errno) => line.push(": ").push_errno(errno),
-                None => &mut line,
-            }
-        }
-    };
-    line.print();
-    if pid1 {
-        power_off()
-    }
-    outcome.is_err() as i32
+    finish("FREEPOLL-HOTPLUG", &outcome, pid1)
 }
 
 fn parse_args(args: &Args) -> Option<Task<'static>> {

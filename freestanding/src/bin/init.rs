@@ -53,7 +53,7 @@ use freepoll::Errno;
 
 #[path = "../console.rs"]
 mod console;
-use console::{power_off, At, Fail, Line};
+use console::{finish, power_off, At, Fail, Line};
 
 freepoll::entry!(main);
 
@@ -144,22 +144,7 @@ fn fail<T>(step: &'static str) -> Step<T> {
 fn main(_: Args) -> i32 {
     let pid1 = getpid() == 1;
     let outcome = run(pid1);
-    let mut line = Line::new();
-    match &outcome {
-        Ok(()) => line.push("FREEPOLL-INIT: ok"),
-        Err(fail) => {
-            line.push("FREEPOLL-INIT: fail ").push(fail.step);
-            match fail.errno {
-                Some(errno) => line.push(": ").push_errno(errno),
-                None => &mut line,
-            }
-        }
-    };
-    line.print();
-    if pid1 {
-        power_off()
-    }
-    outcome.is_err() as i32
+    finish("FREEPOLL-INIT", &outcome, pid1)
 }
 
 fn run(pid1: bool) -> Step<()> {
