@@ -21,19 +21,6 @@ use freepoll::spawn::{CStrArray, Spawn};
 use std::ffi::CString;
 use std::process::Command;
 
-/// The set in field `field` (`SigBlk:`, `SigIgn:`) of a `/proc/PID/status` text.
-fn status_set(status: &str, field: &str) -> u64 {
-    let line = status
-        .lines()
-        .find_map(|l| l.strip_prefix(field))
-        .unwrap_or_else(|| panic!("no {field} in {status}"));
-    u64::from_str_radix(line.trim(), 16).expect("hex set")
-}
-
-fn bit(sig: i32) -> u64 {
-    1 << (sig - 1)
-}
-
 /// `/bin/cat /proc/self/status`, with the changes `setup` makes to the `Command`: the status
 /// of `cat` itself.
 fn cat_status(setup: impl FnOnce(&mut Command) -> &mut Command) -> String {

@@ -93,19 +93,6 @@ fn cat<'a>(slots: &'a mut Slots, file: &'a CStr) -> Spawn<'a> {
     Spawn::new(c"/bin/cat", argv, CStrArray::empty())
 }
 
-/// A `SigXxx:` field of a /proc status text, as a 64-bit set.
-fn status_set(status: &str, field: &str) -> u64 {
-    let line = status
-        .lines()
-        .find_map(|l| l.strip_prefix(field))
-        .unwrap_or_else(|| panic!("no {field} in {status}"));
-    u64::from_str_radix(line.trim(), 16).expect("hex set")
-}
-
-fn bit(sig: i32) -> u64 {
-    1 << (sig - 1)
-}
-
 /// A file of `mode` with `contents` in a fresh directory of its own; (directory, file).
 fn temp_file(name: &str, contents: &[u8], mode: u32) -> (std::path::PathBuf, CString) {
     use std::os::unix::fs::PermissionsExt;

@@ -261,13 +261,9 @@ fn running_sleep(pid: i32) -> bool {
 }
 
 /// The set in field `field` of `/proc/PID/status`.
-fn status_set(pid: i32, field: &str) -> u64 {
+fn pid_status_set(pid: i32, field: &str) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let line = status
-        .lines()
-        .find_map(|l| l.strip_prefix(field))
-        .unwrap_or_else(|| panic!("no {field} in {status}"));
-    u64::from_str_radix(line.trim(), 16).unwrap()
+    status_set(&status, field)
 }
 
 #[test]
@@ -315,8 +311,8 @@ fn children_start_with_nothing_blocked_while_the_supervisor_blocks_sigterm() {
         return;
     };
     let child = sup.expect_started(0);
-    assert_eq!(status_set(child, "SigBlk:"), 0, "the child's mask");
-    let blocked = status_set(sup.pid(), "SigBlk:");
+    assert_eq!(pid_status_set(child, "SigBlk:"), 0, "the child's mask");
+    let blocked = pid_status_set(sup.pid(), "SigBlk:");
     let term = 1 << (libc::SIGTERM - 1);
     if emulated() && blocked & term == 0 {
         emulator_note(format_args!(

@@ -560,3 +560,18 @@ fn report(kind: &str, what: std::fmt::Arguments<'_>) {
             .unwrap_or_else(|e| panic!("FREEPOLL_TEST_NOTES {path:?}: {e}"));
     }
 }
+
+/// The set in field `field` (`SigBlk:`, `SigIgn:`) of a `/proc/PID/status` text, as a 64-bit
+/// set.
+pub fn status_set(status: &str, field: &str) -> u64 {
+    let line = status
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .unwrap_or_else(|| panic!("no {field} in {status}"));
+    u64::from_str_radix(line.trim(), 16).expect("hex set")
+}
+
+/// Signal `sig`'s bit in a kernel signal set.
+pub fn bit(sig: i32) -> u64 {
+    1 << (sig - 1)
+}
