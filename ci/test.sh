@@ -8,8 +8,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$SECONDS
 
-# Each step's header says how long the run has taken so far (CI's budget is 30 minutes).
-step() { printf '\n==> %s (at %d s)\n' "$*" "$((SECONDS - start))"; }
+# Each step's header says how long the run has taken so far (CI's budget is 30 minutes) and
+# how much disk is left: a CI machine's disk can be small, and a full one fails a link.
+step() {
+    printf '\n==> %s (at %d s; target/ %s, %s free)\n' "$*" "$((SECONDS - start))" \
+        "$(du -sh target 2>/dev/null | cut -f1)" "$(df -h --output=avail . | tail -1 | tr -d ' ')"
+}
+
+# Test builds without debug information or incremental state: the test binaries of eight
+# targets, each with and without features, then take about a seventh of the disk (an x86_64
+# all-features build: 101 MB instead of 730 MB, in half the time). A failing assertion still
+# names its file and line. The scripts below inherit both settings, so ci/kernel-test.sh
+# packs the binaries this run built.
+export CARGO_INCREMENTAL=0 CARGO_PROFILE_DEV_DEBUG=0
 
 step "setup"
 ci/setup.sh
