@@ -6,6 +6,18 @@
 //! Each architecture file includes this one as `mod common` and re-exports
 //! [`nr`] from its own `mod nr`, so `grep 'const NAME'` finds every number of a call
 //! here or in the one arch file that has its own.
+//!
+//! # The `clone_run` contract
+//! Every architecture file has `clone_run(nr, a0, a1, a2, a3, a4, child, arg)`, the stub
+//! that starts a child on a new stack (`clone3`, or the legacy `clone` in that
+//! architecture's argument order), and each refers to this contract as its `# Safety`:
+//! the caller upholds the contract of `nr` for these arguments, which must give the child a
+//! new stack (the legacy `stack` argument, or `clone_args.stack` and `stack_size`), valid
+//! for the child's writes, 16-byte aligned at its top, and not used by anything else until
+//! the child has exec'd or exited; `child` must never return and may use only that stack and
+//! what `arg` points to. With `CLONE_VM` (shared memory) the caller must pass `CLONE_VFORK`
+//! too, so that its thread, and the frame the stack and `arg` live in, wait until the child
+//! has exec'd or exited.
 
 /// The numbers every architecture's table shares: since Linux 5.1 a new system call gets the
 /// same number everywhere (424 and up; `scripts/syscall.tbl`).

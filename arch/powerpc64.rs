@@ -387,13 +387,7 @@ macro_rules! __freepoll_start_asm {
 /// `nostack`: the parent's path touches no stack; the child's uses the new one only.
 ///
 /// # Safety
-/// The caller upholds the contract of `nr` for these arguments, which must give the child a
-/// new stack (the legacy `stack` argument, or `clone_args.stack` and `stack_size`), valid
-/// for the child's writes, 16-byte aligned at its top, and not used by anything else until
-/// the child has exec'd or exited; `child` must never return and may use only that stack and
-/// what `arg` points to. With `CLONE_VM` (shared memory) the caller must pass `CLONE_VFORK`
-/// too, so that its thread, and the frame the stack and `arg` live in, wait until the child
-/// has exec'd or exited.
+/// The `clone_run` contract, the same on every architecture (`arch/common.rs`).
 #[allow(clippy::too_many_arguments)]
 #[inline]
 pub(crate) unsafe fn clone_run(
