@@ -22,6 +22,16 @@
 # Prints `ok pid1 <check> <target>`, `skip ...` or `FAIL ...` per check, `size pid1 <target>
 # <bytes>` per target; fails on any FAIL. Environment: PID1_TARGETS (a subset of the targets).
 set -euo pipefail
+
+# The checks need the script itself to start with every signal at its default. Started with
+# SIGHUP or SIGINT ignored (under nohup, or as a background job of another script), it would
+# pass them on ignored, as pid1 and tini pass on what they were started with, and a shell
+# can neither trap nor reset a signal ignored on entry: PROGRAM would never see the SIGHUP or
+# SIGINT forwarded to it. So the script runs itself again, once, with all signals at the default.
+if [ -z "${PID1_TEST_DEFAULT_SIGNALS:-}" ]; then
+    PID1_TEST_DEFAULT_SIGNALS=1 exec env --default-signal "$0" "$@"
+fi
+
 cd "$(dirname "$0")/.."
 root=$PWD
 
