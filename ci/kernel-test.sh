@@ -90,6 +90,10 @@ stage() {
         echo "$name" >>"$work/tests-$arch"
     done <"$work/binaries-$arch"
     [ -s "$work/tests-$arch" ] || { echo "kernel-test: no test binaries for $t" >&2; exit 1; }
+    # The supervisor example, which tests/supervisor.rs starts (the same build makes it).
+    local example=$root/target/$t/debug/examples/supervisor
+    [ ! -x "$example" ] || "${tool_prefix[$arch]}strip" --strip-debug -o "$dir/bin/supervisor" \
+        "$example"
     # The loader at the path the binaries name, and every library they need (and those need),
     # from the sysroot, in /lib.
     python3 ci/vm.py libs "$dir" "${sysroot[$arch]}" "$dir"/tests/*
@@ -104,7 +108,12 @@ export FREEPOLL_DIFF_CASES=256
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
+# Pseudo-terminals (the controlling-terminal tests): /dev/ptmx opens only with devpts here.
+mkdir -p /dev/pts
+mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /tmp
+# The supervisor example, which tests/supervisor.rs runs (packed beside the tests).
+[ -x /bin/supervisor ] && export FREEPOLL_SUPERVISOR_EXAMPLE=/bin/supervisor
 ip link set lo up
 echo "FREEPOLL-KERNEL: $(uname -r) | $(uname -v) | $(uname -m)"
 cd /tmp
