@@ -260,10 +260,24 @@ fn wait_bounded(process: &mut std::process::Child) -> std::process::ExitStatus {
 
 /// Whether `pid` is a running `sleep` (a number the kernel gave to another process since
 /// does not count).
+///
+/// `started` is printed once std's `spawn` returns, which it does as soon as the child's
+/// `execve` has passed its point of no return (the old memory released, close-on-exec
+/// descriptors closed); the kernel sets the new program's argument area (what
+/// `/proc/PID/cmdline` reads) a little later, while it loads the program.
+/// Until then `cmdline` is empty, so an empty one is read again, up to `STEP` (seen on the
+/// emulated CPUs of ci/kernel-test.sh's VMs, where that gap is long).
 fn running_sleep(pid: i32) -> bool {
-    std::fs::read(format!("/proc/{pid}/cmdline"))
-        .map(|c| c.split(|&b| b == 0).any(|arg| arg.ends_with(b"sleep")))
-        .unwrap_or(false)
+    let deadline = Instant::now() + STEP;
+    loop {
+        match std::fs::read(format!("/proc/{pid}/cmdline")) {
+            Err(_) => return false,
+            Ok(c) if c.is_empty() && Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Ok(c) => return c.split(|&b| b == 0).any(|arg| arg.ends_with(b"sleep")),
+        }
+    }
 }
 
 /// The set in field `field` of `/proc/PID/status`.
