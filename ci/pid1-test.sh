@@ -163,12 +163,14 @@ finish() {
 trapper='trap "kill \$sp; exit $2" "$1"; sleep 30 & sp=$!; echo ready >"$3"; wait $sp; exit 1'
 
 # PROGRAM for -g: traps USR1 (its handler only records it), starts a grandchild in its group
-# that exits 42 on USR1 and 43 on USR2, and once USR1 has come, sends the grandchild USR2 and
-# exits with the grandchild's status: 42 if the grandchild had USR1 first (a group signal), 43 if
-# only USR2 reached it.
+# that records USR1 and USR2, and once USR1 has come, sends the grandchild USR2 and exits with
+# the grandchild's status: 42 if USR1 reached the grandchild (a group signal, whichever of the
+# two its shell ran first), 43 if only USR2 did. The grandchild's traps only record: a trap
+# that exits can be cut short by the other one running between its commands.
 grouper='trap "got=1" USR1
-sh -c '\''trap "kill \$sp; exit 42" USR1; trap "kill \$sp; exit 43" USR2
-sleep 30 & sp=$!; echo ready >"$1"; wait $sp; exit 1'\'' sh "$1" &
+sh -c '\''trap "u1=1" USR1; trap "u2=1" USR2
+sleep 30 & sp=$!; echo ready >"$1"; [ -n "${u1:-}${u2:-}" ] || wait $sp; kill $sp 2>/dev/null
+[ -z "${u1:-}" ] || exit 42; [ -z "${u2:-}" ] || exit 43; exit 1'\'' sh "$1" &
 gp=$!
 while [ -z "${got:-}" ]; do wait $gp; done
 kill -USR2 $gp 2>/dev/null
