@@ -162,17 +162,17 @@ finish() {
 # PROGRAM for the signal checks: traps $1, says it is ready, waits; exits $2 on the signal.
 trapper='trap "kill \$sp; exit $2" "$1"; sleep 30 & sp=$!; echo ready >"$3"; wait $sp; exit 1'
 
-# PROGRAM for -g: traps USR1 (its handler only records it), starts a grandchild in its group
-# that records USR1 and USR2, and once USR1 has come, sends the grandchild USR2 and exits with
-# the grandchild's status: 42 if USR1 reached the grandchild (a group signal, whichever of the
-# two its shell ran first), 43 if only USR2 did. The grandchild's traps only record: a trap
-# that exits can be cut short by the other one running between its commands.
+# PROGRAM for -g: starts a grandchild in its group, and once USR1 has come, sends the
+# grandchild USR2 and exits with the grandchild's status: 42 if USR1 reached the grandchild (a
+# group signal), 43 if only USR2 did. Both shells' traps only record, and both wait by polling
+# their flags: dash runs a trap between any two commands, so a trap that exits can be cut short
+# by another, and a trap that records can run just before a `wait`, which then waits on.
 grouper='trap "got=1" USR1
-sh -c '\''trap "u1=1" USR1; trap "u2=1" USR2
-sleep 30 & sp=$!; echo ready >"$1"; [ -n "${u1:-}${u2:-}" ] || wait $sp; kill $sp 2>/dev/null
-[ -z "${u1:-}" ] || exit 42; [ -z "${u2:-}" ] || exit 43; exit 1'\'' sh "$1" &
+sh -c '\''trap "u1=1" USR1; trap "u2=1" USR2; echo ready >"$1"
+while [ -z "${u1:-}${u2:-}" ]; do sleep 0.1; done
+[ -z "${u1:-}" ] || exit 42; exit 43'\'' sh "$1" &
 gp=$!
-while [ -z "${got:-}" ]; do wait $gp; done
+while [ -z "${got:-}" ]; do sleep 0.1; done
 kill -USR2 $gp 2>/dev/null
 wait $gp'
 
