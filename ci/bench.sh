@@ -106,6 +106,11 @@ bcargo bench --quiet --bench scale >"$out/scale.log" 2>&1 || {
 median_ns() {
     jq -r '.median.point_estimate' "$CRITERION_HOME/$1/new/estimates.json"
 }
+# Half the width of the median's 95% confidence interval, in percent of the median.
+half_width() {
+    jq -r '.median | (.confidence_interval.upper_bound - .confidence_interval.lower_bound)
+        / 2 / .point_estimate * 100' "$CRITERION_HOME/$1/new/estimates.json"
+}
 
 # Detectors of a disturbed criterion group GROUP (benchmark ids GROUP/<crate>SUFFIX): each
 # prints the first crate that looks disturbed, and why, or nothing.
@@ -114,15 +119,14 @@ median_ns() {
 # (the epoll groups), quiet runs keep every crate within a few percent of libc here, so a
 # larger gap is most likely a concurrent job.
 off_ratio() {
-    local group=$1 suffix=$2 c l
+    local group=$1 suffix=$2 c l t
     l=$(median_ns "$group/libc$suffix")
     for c in freepoll rustix nix std; do
         # Not every group has every crate (nix reads no clock, std has no epoll).
         [ -f "$CRITERION_HOME/$group/$c$suffix/new/estimates.json" ] || continue
-        if awk -v t="$(median_ns "$group/$c$suffix")" -v l="$l" \
-            'BEGIN { r = l / t; exit !(r < 0.95 || r > 1.05) }'; then
-            awk -v c="$c" -v t="$(median_ns "$group/$c$suffix")" -v l="$l" \
-                'BEGIN { printf "%s at %.2f of libc", c, l / t }'
+        t=$(median_ns "$group/$c$suffix")
+        if awk -v t="$t" -v l="$l" 'BEGIN { r = l / t; exit !(r < 0.95 || r > 1.05) }'; then
+            awk -v c="$c" -v t="$t" -v l="$l" 'BEGIN { printf "%s at %.2f of libc", c, l / t }'
             return
         fi
     done
@@ -132,12 +136,10 @@ off_ratio() {
 # is inlined, and runs in about 0.75 of libc's time on a quiet machine), so that a ratio
 # cannot tell a disturbed run.
 loose() {
-    local group=$1 suffix=$2 c f w
+    local group=$1 suffix=$2 c w
     for c in freepoll libc rustix nix std; do
-        f=$CRITERION_HOME/$group/$c$suffix/new/estimates.json
-        [ -f "$f" ] || continue
-        w=$(jq -r '.median | (.confidence_interval.upper_bound
-            - .confidence_interval.lower_bound) / 2 / .point_estimate * 100' "$f")
+        [ -f "$CRITERION_HOME/$group/$c$suffix/new/estimates.json" ] || continue
+        w=$(half_width "$group/$c$suffix")
         if awk -v w="$w" 'BEGIN { exit !(w > 3) }'; then
             printf '%s at ±%.1f%%' "$c" "$w"
             return
@@ -171,11 +173,9 @@ for n in 1 1000 10000 100000; do
         break
     }
 done
-# Half the width of the median's 95% confidence interval, in percent of the median.
+# The same, as the table shows it: ±0.1%.
 noise() {
-    jq -r '.median | (.confidence_interval.upper_bound - .confidence_interval.lower_bound)
-        / 2 / .point_estimate * 100 | "±\(. * 10 | round / 10)%"' \
-        "$CRITERION_HOME/$1/new/estimates.json"
+    half_width "$1" | jq -r '"±\(. * 10 | round / 10)%"'
 }
 
 # ---- 4. footprint ------------------------------------------------------------------------
